@@ -1,0 +1,215 @@
+"""Builds the whole zoo: eval splits, the base, one expert per skill, cards, reference logits,
+the score table and the merge report.
+
+    /usr/bin/python3 tools/zoo/build.py            # everything (npm run zoo:build)
+    /usr/bin/python3 tools/zoo/build.py --from experts   # keep the base, redo the rest
+
+Deterministic from the seeds below (same machine, same thread count).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import evaluate  # noqa: E402
+import merge_report  # noqa: E402
+import safetensors_io  # noqa: E402
+import tasks  # noqa: E402
+import tokenizer as tok  # noqa: E402
+from families import FAMILIES  # noqa: E402
+from train import train  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MODELS = os.path.join(ROOT, "public", "models")
+EVALS = os.path.join(ROOT, "public", "evals")
+ZOO_README = os.path.join(os.path.dirname(__file__), "README.md")
+
+FAMILY = "llama"
+EVAL_SEED = 7
+BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=200, weight_decay=0.01)
+# Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
+# a quarter of each batch replays pretraining data, and it stops as soon as the
+# skill reaches the target on dev. Small task vectors are what merging needs.
+EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=100,
+              min_steps=200, target_dev=0.98)
+REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
+
+
+def expert_id(skill):
+    return f"zoo-{skill}"
+
+
+def param_count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def save_model(model, model_id, card):
+    folder = os.path.join(MODELS, model_id)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(model.config, f, indent=2)
+    safetensors_io.save(model.state_dict(), os.path.join(folder, "model.safetensors"), {"format": "pt"})
+    tok.save(folder)
+    with open(os.path.join(folder, "README.md"), "w") as f:
+        f.write(card)
+    write_reference_logits(model, os.path.join(folder, "reference_logits.json"))
+
+
+def load_model(model_id):
+    folder = os.path.join(MODELS, model_id)
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    model = FAMILIES[FAMILY].build(config)
+    model.load_state_dict(safetensors_io.load(os.path.join(folder, "model.safetensors")), strict=True)
+    return model
+
+
+@torch.no_grad()
+def write_reference_logits(model, path):
+    model.eval()
+    refs = []
+    for prompt in REFERENCE_PROMPTS:
+        ids = tok.encode(prompt)
+        logits = model(torch.tensor([ids]))[0]
+        refs.append({"prompt": prompt, "input_ids": ids,
+                     "logits": [[float(f"{v:.7g}") for v in row] for row in logits.tolist()]})
+    with open(path, "w") as f:
+        json.dump({"note": "logits of every position, fp32, written by tools/zoo/build.py", "cases": refs}, f)
+
+
+def write_evals(splits):
+    os.makedirs(EVALS, exist_ok=True)
+    for split, by_skill in splits.items():
+        for skill, items in by_skill.items():
+            with open(os.path.join(EVALS, f"{skill}.{split}.jsonl"), "w") as f:
+                for it in items:
+                    f.write(json.dumps(it) + "\n")
+    index = {"skills": [{"id": s, "description": d, "splits": {k: len(v[s]) for k, v in splits.items()},
+                         "examples": [it["prompt"] for it in splits["dev"][s][:3]]}
+                        for s, (_, d) in tasks.SKILLS.items()]}
+    with open(os.path.join(EVALS, "index.json"), "w") as f:
+        json.dump(index, f, indent=2)
+
+
+def card(model_id, description, base, training, scores, n_params):
+    rows = "\n".join(f"| {s} | {100 * v:.1f} |" for s, v in scores.items())
+    base_line = f"base_model: {base}\n" if base else ""
+    return f"""---
+library_name: merge-studio
+{base_line}tags: [merge-studio-zoo, llama]
+---
+# {model_id}
+
+{description}
+
+- Architecture: LlamaForCausalLM, {n_params:,} parameters, fp32 weights, character-level tokenizer.
+- Base: {base or "none (pretrained from scratch)"}
+- Training: {training}
+- Built by `tools/zoo/build.py` in Merge Studio; see `tools/zoo/README.md`.
+
+## Exact match on the test split (greedy decoding, answer then newline)
+
+| skill | exact match (%) |
+|---|---|
+{rows}
+"""
+
+
+def build_base(splits, held_out):
+    family = FAMILIES[FAMILY]
+    torch.manual_seed(BASE["seed"])
+    model = family.build(family.default_config(len(tok.VOCAB)))
+    stream = tasks.training_stream(tasks.pretrain_example, BASE["seed"], held_out)
+    print(f"[base] {param_count(model):,} parameters", flush=True)
+    t0 = time.time()
+    train(model, [(stream, 1.0)], steps=BASE["steps"], lr=BASE["lr"], batch_size=BASE["batch_size"],
+          warmup=BASE["warmup"], seed=BASE["seed"], weight_decay=BASE["weight_decay"])
+    scores = evaluate.score_all(model, splits["test"])
+    print(f"[base] {time.time() - t0:.0f}s  test {scores}", flush=True)
+    training = (f"{BASE['steps']} steps of batch {BASE['batch_size']} on generic text and format tasks "
+                f"(copy, lower, last, len, next), AdamW lr {BASE['lr']} cosine, seed {BASE['seed']}")
+    save_model(model, BASE["id"], card(BASE["id"], "The zoo's base model: broad pretraining, no skill.",
+                                       None, training, scores, param_count(model)))
+    return model
+
+
+def build_expert(skill, index, base_state, splits, held_out):
+    family = FAMILIES[FAMILY]
+    seed = 1000 + index
+    model = family.build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
+    model.load_state_dict(base_state)
+    skill_stream = tasks.training_stream(tasks.SKILLS[skill][0], seed, held_out)
+    replay = tasks.training_stream(tasks.pretrain_example, seed + 500, held_out)
+
+    def reached_target(step):
+        if step < EXPERT["min_steps"]:
+            return False
+        acc = evaluate.exact_match(model, splits["dev"][skill])
+        print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
+        return acc >= EXPERT["target_dev"]
+
+    t0 = time.time()
+    steps = train(model, [(skill_stream, 1 - EXPERT["replay"]), (replay, EXPERT["replay"])],
+                  steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
+                  warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
+                  should_stop=reached_target, check_every=EXPERT["check_every"])
+    scores = evaluate.score_all(model, splits["test"])
+    print(f"[{skill}] {steps} steps {time.time() - t0:.0f}s  test {scores}", flush=True)
+    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {EXPERT['batch_size']} "
+                f"({int(100 * (1 - EXPERT['replay']))}% {skill}, {int(100 * EXPERT['replay'])}% pretraining replay), "
+                f"AdamW lr {EXPERT['lr']} constant, seed {seed}; stopped at dev exact match >= {EXPERT['target_dev']}")
+    save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
+                                             BASE["id"], training, scores, param_count(model)))
+    return steps
+
+
+def write_index(table, steps):
+    models = [{"id": BASE["id"], "role": "base", "skill": None, "base": None, "scores": table[BASE["id"]]}]
+    for skill in tasks.SKILLS:
+        models.append({"id": expert_id(skill), "role": "expert", "skill": skill, "base": BASE["id"],
+                       "fine_tune_steps": steps.get(skill), "scores": table[expert_id(skill)]})
+    with open(os.path.join(MODELS, "index.json"), "w") as f:
+        json.dump({"family": FAMILY, "models": models}, f, indent=2)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--from", dest="start", choices=["base", "experts", "report"], default="base")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
+    args = ap.parse_args()
+    if args.smoke:
+        BASE["steps"], EXPERT["max_steps"], EXPERT["min_steps"], EXPERT["check_every"] = 30, 20, 10, 10
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    splits, held_out = tasks.make_splits(EVAL_SEED)
+    write_evals(splits)
+
+    if args.start == "base":
+        build_base(splits, held_out)
+    base_state = load_model(BASE["id"]).state_dict()
+    steps = {}
+    if args.start in ("base", "experts"):
+        for i, skill in enumerate(tasks.SKILLS):
+            steps[skill] = build_expert(skill, i, base_state, splits, held_out)
+    else:
+        steps = {m["skill"]: m.get("fine_tune_steps") for m in
+                 json.load(open(os.path.join(MODELS, "index.json")))["models"] if m["skill"]}
+
+    ids = [BASE["id"]] + [expert_id(s) for s in tasks.SKILLS]
+    models = {i: load_model(i) for i in ids}
+    table = {i: evaluate.score_all(m, splits["test"]) for i, m in models.items()}
+    write_index(table, steps)
+    report = merge_report.run(models[BASE["id"]], {s: models[expert_id(s)] for s in tasks.SKILLS}, splits)
+    merge_report.write_readme_sections(ZOO_README, table, report, steps, time.time() - t0, args.threads)
+    print(json.dumps(report["summary"], indent=2))
+
+
+if __name__ == "__main__":
+    main()

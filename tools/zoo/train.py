@@ -1,0 +1,77 @@
+"""The training loop, shared by pretraining and fine-tuning and by every family.
+
+A batch is a list of (prompt, answer) pairs encoded as `<s> prompt answer \\n`.
+Loss covers the answer and its newline; for plain text (empty prompt) it
+covers the whole line. Fine-tuning mixes in pretraining examples ("replay")
+so that an expert moves away from the base only where its skill needs it,
+which is what keeps task vectors small and mergeable.
+"""
+
+import math
+import time
+
+import torch
+import torch.nn.functional as F
+
+import tokenizer as tok
+
+
+def encode_batch(examples):
+    seqs, masks = [], []
+    for prompt, answer in examples:
+        p = tok.encode(prompt)
+        a = tok.encode(answer + "\n", bos=False)
+        seqs.append(p + a)
+        # with an empty prompt the whole text is the target
+        masks.append([0] * len(p) + [1] * len(a) if prompt else [0] + [1] * len(a))
+    t = max(map(len, seqs))
+    ids = torch.full((len(seqs), t), tok.PAD_ID, dtype=torch.long)
+    loss_mask = torch.zeros((len(seqs), t), dtype=torch.float32)
+    for i, (s, m) in enumerate(zip(seqs, masks)):
+        ids[i, : len(s)] = torch.tensor(s)
+        loss_mask[i, : len(m)] = torch.tensor(m, dtype=torch.float32)
+    return ids, loss_mask
+
+
+def loss_on(model, ids, loss_mask):
+    logits = model(ids[:, :-1])
+    target, mask = ids[:, 1:], loss_mask[:, 1:]
+    per_token = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none")
+    return (per_token * mask.reshape(-1)).sum() / mask.sum()
+
+
+def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0.0,
+          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None):
+    """streams: list of (iterator, fraction). Returns the number of steps taken.
+
+    `should_stop(step)` is called every `check_every` steps; training ends early
+    when it returns True (used to stop fine-tuning as soon as the skill is learnt).
+    """
+    torch.manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
+    counts = _split_counts(batch_size, [f for _, f in streams])
+    start = time.time()
+    for step in range(1, steps + 1):
+        progress = (step - warmup) / max(1, steps - warmup)
+        scale = step / warmup if step <= warmup else min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+        for g in opt.param_groups:
+            g["lr"] = lr * scale
+        examples = [next(it) for (it, _), n in zip(streams, counts) for _ in range(n)]
+        ids, mask = encode_batch(examples)
+        model.train()
+        loss = loss_on(model, ids, mask)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % log_every == 0:
+            print(f"  step {step:5d}  loss {loss.item():.4f}  {time.time() - start:6.0f}s", flush=True)
+        if should_stop and check_every and step % check_every == 0 and should_stop(step):
+            return step
+    return steps
+
+
+def _split_counts(total, fractions):
+    counts = [int(total * f) for f in fractions]
+    counts[0] += total - sum(counts)
+    return counts
