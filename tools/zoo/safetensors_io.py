@@ -2,6 +2,7 @@
 length, a JSON header of dtype/shape/offsets, then the raw little-endian bytes)."""
 
 import json
+import os
 import struct
 
 import numpy as np
@@ -22,11 +23,13 @@ def save(tensors, path, metadata=None):
         header["__metadata__"] = metadata
     raw = json.dumps(header, separators=(",", ":")).encode()
     raw += b" " * (-len(raw) % 8)
-    with open(path, "wb") as f:
+    # write then rename, so a reader never sees a half-written file
+    with open(path + ".tmp", "wb") as f:
         f.write(struct.pack("<Q", len(raw)))
         f.write(raw)
         for b in blobs:
             f.write(b)
+    os.replace(path + ".tmp", path)
 
 
 def load(path):

@@ -1,0 +1,5 @@
+import { StudioLoader } from '@/components/studio/StudioLoader';
+
+export default function StudioPage() {
+  return <StudioLoader />;
+}

@@ -1,0 +1,77 @@
+'use client';
+
+import { useId } from 'react';
+import type { CanvasParamValue } from '@/lib/store/canvasTypes';
+import type { ParameterDef } from '@/lib/merge/method';
+
+interface Props {
+  parameter: ParameterDef;
+  label: string;
+  value: CanvasParamValue | undefined;
+  onChange(value: CanvasParamValue | undefined): void;
+}
+
+/** One method parameter: a slider with a number box for numbers, a checkbox for flags. */
+export function ParameterField({ parameter, label, value, onChange }: Props) {
+  const id = useId();
+  if (parameter.kind === 'boolean') {
+    const checked = typeof value === 'boolean' ? value : parameter.default === true;
+    return (
+      <div>
+        <label className="flex items-center gap-2 text-sm" htmlFor={id}>
+          <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+          {label}
+        </label>
+        <p className="text-[11px] text-slate-500">{parameter.description}</p>
+      </div>
+    );
+  }
+  if (Array.isArray(value)) {
+    return (
+      <div className="text-sm">
+        <span>
+          {label}: {value.every((v) => typeof v === 'number') ? 'per layer' : 'per tensor filter (kept as written)'}
+        </span>{' '}
+        <button type="button" className="text-xs text-indigo-700 underline" onClick={() => onChange(undefined)}>
+          reset to one value
+        </button>
+        <p className="text-[11px] text-slate-500">{parameter.description}</p>
+      </div>
+    );
+  }
+  const fallback = typeof parameter.default === 'number' ? parameter.default : 1;
+  const current = typeof value === 'number' ? value : fallback;
+  const [min, max] = parameter.range ?? [0, 1];
+  return (
+    <div>
+      <label className="flex items-center justify-between text-sm" htmlFor={id}>
+        <span>
+          {label}
+          {parameter.required && value === undefined ? <span className="text-amber-700"> (required, using {fallback})</span> : null}
+        </span>
+        <input
+          type="number"
+          aria-label={`${label} value`}
+          className="w-20 rounded border border-slate-300 px-1 text-right font-mono text-xs"
+          step={0.01}
+          value={current}
+          onChange={(e) => {
+            const n = Number(e.target.value);
+            if (e.target.value !== '' && Number.isFinite(n)) onChange(n);
+          }}
+        />
+      </label>
+      <input
+        id={id}
+        type="range"
+        className="nodrag w-full"
+        min={min}
+        max={max}
+        step={0.01}
+        value={Math.min(max, Math.max(min, current))}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+      <p className="text-[11px] text-slate-500">{parameter.description}</p>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { mergeMethodNames } from '@/lib/merge/registry';
+import { decodeSharePayload, encodeSharePayload, shareTokenFromHash } from '@/lib/recipe/urlCodec';
+import { canvasLayoutSchema } from '@/lib/store/canvasLayout';
+import { canvasFromRecipe, canvasToLayout, canvasToRecipe } from '@/lib/store/canvasRecipe';
+import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
+
+const HASH_UPDATE_DELAY_MS = 250;
+
+export type ShareUrlResult = { ok: true; url: string; hash: string } | { ok: false; message: string };
+
+/** The share link of a canvas: its recipe and layout, compressed into the URL hash. */
+export function shareUrlFor(state: CanvasState, base: string): ShareUrlResult {
+  const { recipe } = canvasToRecipe(state.nodes, state.edges, state.activeNodeId);
+  if (!recipe) return { ok: false, message: 'Nothing to share yet: connect at least one model to a merge node.' };
+  const encoded = encodeSharePayload({ recipe, layout: canvasToLayout(state.nodes, state.edges, state.activeNodeId) }, { methods: mergeMethodNames() });
+  if (!encoded.ok) return { ok: false, message: encoded.error.message };
+  return { ok: true, url: `${base}${encoded.hash}`, hash: encoded.hash };
+}
+
+export function currentShareUrl(): ShareUrlResult {
+  const base = `${window.location.origin}${window.location.pathname}`;
+  return shareUrlFor(useStudioStore.getState(), base);
+}
+
+/** Restores the canvas from a share URL's hash; null when the hash holds no recipe. */
+export function canvasFromHash(hash: string): { state: CanvasState } | { error: string } | null {
+  if (shareTokenFromHash(hash) === undefined) return null;
+  const decoded = decodeSharePayload(hash, { methods: mergeMethodNames() });
+  if (!decoded.ok) return { error: decoded.error.message };
+  const layout = canvasLayoutSchema.safeParse(decoded.payload.layout);
+  const canvas = canvasFromRecipe(decoded.payload.recipe, layout.success ? layout.data : null);
+  return { state: { ...canvas, selectedNodeId: canvas.activeNodeId } };
+}
+
+/**
+ * Keeps the URL hash in step with the canvas (debounced, with history.replaceState), so
+ * the address bar is always a share link and a reload restores the canvas. On first load
+ * a hash is decoded and validated before anything runs; a bad one leaves an empty canvas
+ * and returns the reason.
+ */
+export function useShareUrlSync(): string | null {
+  const [loadError, setLoadError] = useState<string | null>(null);
+  useEffect(() => {
+    const restored = canvasFromHash(window.location.hash);
+    if (restored && 'error' in restored) setLoadError(restored.error);
+    if (restored && 'state' in restored) useStudioStore.getState().replace(restored.state);
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = useStudioStore.subscribe((state, previous) => {
+      if (state.nodes === previous.nodes && state.edges === previous.edges && state.activeNodeId === previous.activeNodeId) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const result = shareUrlFor(state, '');
+        // A canvas that cannot be a link yet (no complete merge) keeps the last good hash.
+        if (result.ok && result.hash !== window.location.hash) history.replaceState(null, '', result.hash);
+        if (state.nodes.length === 0 && window.location.hash) history.replaceState(null, '', window.location.pathname);
+      }, HASH_UPDATE_DELAY_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, []);
+  return loadError;
+}

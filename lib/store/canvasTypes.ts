@@ -1,0 +1,37 @@
+import type { Edge, Node } from '@xyflow/react';
+
+import type { ParamValue } from '@/lib/recipe/schema';
+
+/** A parameter value as the recipe holds it: a scalar, a flag, a gradient list or a filter list. */
+export type CanvasParamValue = ParamValue;
+
+export type ModelNodeData = {
+  /** Zoo model id (a folder under public/models). */
+  modelId: string;
+};
+
+export type MergeNodeData = {
+  /** Stage name in the recipe; later merges refer to this merge by it. */
+  stage: string;
+  /** mergekit method name. */
+  method: string;
+  /** Reference to the base model: a zoo id or another merge's stage name; null when none. */
+  baseModel: string | null;
+  /** Global parameters (lambda, normalize, …). */
+  params: Record<string, CanvasParamValue>;
+  /** Per-input parameters, keyed by the id of the input node (weight, density, …). */
+  modelParams: Record<string, Record<string, CanvasParamValue>>;
+};
+
+export type ModelNode = Node<ModelNodeData, 'model'>;
+export type MergeNode = Node<MergeNodeData, 'merge'>;
+export type StudioNode = ModelNode | MergeNode;
+export type StudioEdge = Edge;
+
+export function isMergeNode(node: StudioNode): node is MergeNode {
+  return node.type === 'merge';
+}
+
+export function isModelNode(node: StudioNode): node is ModelNode {
+  return node.type === 'model';
+}

@@ -1,0 +1,194 @@
+import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
+import { create } from 'zustand';
+import { gradientAtLayer } from '@/lib/merge/gradient';
+import { edgeId, emptyMergeData, inputsOf, mergeOrder } from './canvasRecipe';
+import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
+import { isMergeNode } from './canvasTypes';
+
+export interface CanvasState {
+  nodes: StudioNode[];
+  edges: StudioEdge[];
+  /** The merge node the preview and the scores follow. */
+  activeNodeId: string | null;
+  /** The node the inspector shows. */
+  selectedNodeId: string | null;
+}
+
+export const emptyCanvas: CanvasState = { nodes: [], edges: [], activeNodeId: null, selectedNodeId: null };
+
+// ------------------------------------------------------------------ pure actions
+// Plain functions from state to state, testable without React or a DOM.
+
+function nextId(state: CanvasState, prefix: string): string {
+  const used = new Set(state.nodes.map((n) => n.id));
+  for (let i = 1; ; i++) if (!used.has(`${prefix}-${i}`)) return `${prefix}-${i}`;
+}
+
+function nextStageName(state: CanvasState): string {
+  const used = new Set(state.nodes.filter(isMergeNode).map((n) => n.data.stage));
+  for (let i = 1; ; i++) if (!used.has(`merge-${i}`)) return `merge-${i}`;
+}
+
+function defaultPosition(state: CanvasState, type: 'model' | 'merge'): XYPosition {
+  const count = state.nodes.filter((n) => n.type === type).length;
+  return type === 'model' ? { x: 0, y: count * 110 } : { x: 340, y: count * 160 };
+}
+
+export function addModelNode(state: CanvasState, modelId: string, position?: XYPosition): { state: CanvasState; id: string } {
+  const id = nextId(state, 'model');
+  const node: StudioNode = { id, type: 'model', position: position ?? defaultPosition(state, 'model'), data: { modelId } };
+  return { state: { ...state, nodes: [...state.nodes, node] }, id };
+}
+
+export function addMergeNode(state: CanvasState, position?: XYPosition): { state: CanvasState; id: string } {
+  const id = nextId(state, 'merge');
+  const node: MergeNode = { id, type: 'merge', position: position ?? defaultPosition(state, 'merge'), data: emptyMergeData(nextStageName(state)) };
+  return {
+    state: { ...state, nodes: [...state.nodes, node], activeNodeId: state.activeNodeId ?? id, selectedNodeId: id },
+    id,
+  };
+}
+
+/** Why a connection is not allowed, or null when it is. */
+export function connectionProblem(state: CanvasState, source: string, target: string): string | null {
+  const targetNode = state.nodes.find((n) => n.id === target);
+  if (!targetNode || !state.nodes.some((n) => n.id === source)) return 'Both ends must exist.';
+  if (!isMergeNode(targetNode)) return 'Connect models into a merge node.';
+  if (source === target) return 'A merge cannot feed itself.';
+  if (state.edges.some((e) => e.source === source && e.target === target)) return 'Already connected.';
+  const trial = [...state.edges, { id: 'trial', source, target }];
+  if (mergeOrder(state.nodes, trial).cyclic.length > 0) return 'That would make a cycle.';
+  return null;
+}
+
+export function connect(state: CanvasState, source: string, target: string): CanvasState {
+  if (connectionProblem(state, source, target)) return state;
+  return { ...state, edges: [...state.edges, { id: edgeId(source, target), source, target }] };
+}
+
+export function removeNodes(state: CanvasState, ids: readonly string[]): CanvasState {
+  const gone = new Set(ids);
+  const nodes = state.nodes
+    .filter((n) => !gone.has(n.id))
+    .map((n) => {
+      if (!isMergeNode(n)) return n;
+      const modelParams = Object.fromEntries(Object.entries(n.data.modelParams).filter(([k]) => !gone.has(k)));
+      return { ...n, data: { ...n.data, modelParams } };
+    });
+  const merges = nodes.filter(isMergeNode);
+  const keep = (id: string | null) => (id && !gone.has(id) ? id : null);
+  return {
+    nodes,
+    edges: state.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)),
+    activeNodeId: keep(state.activeNodeId) ?? merges[0]?.id ?? null,
+    selectedNodeId: keep(state.selectedNodeId),
+  };
+}
+
+export function updateMerge(state: CanvasState, id: string, update: (data: MergeNode['data']) => MergeNode['data']): CanvasState {
+  return {
+    ...state,
+    nodes: state.nodes.map((n) => (n.id === id && isMergeNode(n) ? { ...n, data: update(n.data) } : n)),
+  };
+}
+
+export function setModelParam(state: CanvasState, mergeId: string, inputId: string, name: string, value: CanvasParamValue | undefined): CanvasState {
+  return updateMerge(state, mergeId, (data) => {
+    const current = { ...(data.modelParams[inputId] ?? {}) };
+    if (value === undefined) delete current[name];
+    else current[name] = value;
+    return { ...data, modelParams: { ...data.modelParams, [inputId]: current } };
+  });
+}
+
+export function setGlobalParam(state: CanvasState, mergeId: string, name: string, value: CanvasParamValue | undefined): CanvasState {
+  return updateMerge(state, mergeId, (data) => {
+    const params = { ...data.params };
+    if (value === undefined) delete params[name];
+    else params[name] = value;
+    return { ...data, params };
+  });
+}
+
+/**
+ * Sets one layer of a per-model parameter. A scalar is first expanded to one value per
+ * layer; n values over n layers is a mergekit gradient list whose anchors sit exactly on
+ * the layers, so layer i gets value i and nothing is interpolated.
+ */
+export function setLayerValue(
+  state: CanvasState,
+  mergeId: string,
+  inputId: string,
+  name: string,
+  layer: number,
+  layerCount: number,
+  value: number,
+  fallback: number,
+): CanvasState {
+  const merge = state.nodes.find((n) => n.id === mergeId);
+  if (!merge || !isMergeNode(merge)) return state;
+  const current = merge.data.modelParams[inputId]?.[name];
+  const values = perLayerValues(current, layerCount, fallback);
+  values[layer] = value;
+  return setModelParam(state, mergeId, inputId, name, values);
+}
+
+function isGradient(value: CanvasParamValue | undefined): value is number[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
+}
+
+/** The value every layer gets from a scalar or a gradient list, by mergekit's rule (filter lists: the fallback). */
+export function perLayerValues(value: CanvasParamValue | undefined, layerCount: number, fallback: number): number[] {
+  return Array.from({ length: layerCount }, (_, i) => {
+    if (typeof value === 'number') return value;
+    if (!isGradient(value)) return fallback;
+    return gradientAtLayer(value, i, layerCount);
+  });
+}
+
+export function mergeInputs(state: CanvasState, mergeId: string): StudioNode[] {
+  return inputsOf(mergeId, state.nodes, state.edges);
+}
+
+// ------------------------------------------------------------------ the store
+
+interface StudioActions {
+  replace(state: CanvasState): void;
+  onNodesChange(changes: NodeChange<StudioNode>[]): void;
+  onEdgesChange(changes: EdgeChange<StudioEdge>[]): void;
+  apply(action: (state: CanvasState) => CanvasState): void;
+  addModel(modelId: string, position?: XYPosition): string;
+  addMerge(position?: XYPosition): string;
+  select(id: string | null): void;
+  activate(id: string): void;
+}
+
+export type StudioStore = CanvasState & StudioActions;
+
+function canvasOf(s: CanvasState): CanvasState {
+  return { nodes: s.nodes, edges: s.edges, activeNodeId: s.activeNodeId, selectedNodeId: s.selectedNodeId };
+}
+
+export const useStudioStore = create<StudioStore>()((set, get) => ({
+  ...emptyCanvas,
+  replace: (state) => set(canvasOf(state)),
+  onNodesChange: (changes) => {
+    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+    const moved = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), get().nodes);
+    set(removed.length ? removeNodes({ ...canvasOf(get()), nodes: moved }, removed) : { nodes: moved });
+  },
+  onEdgesChange: (changes) => set({ edges: applyEdgeChanges(changes, get().edges) }),
+  apply: (action) => set(action(canvasOf(get()))),
+  addModel: (modelId, position) => {
+    const { state, id } = addModelNode(canvasOf(get()), modelId, position);
+    set(state);
+    return id;
+  },
+  addMerge: (position) => {
+    const { state, id } = addMergeNode(canvasOf(get()), position);
+    set(state);
+    return id;
+  },
+  select: (id) => set({ selectedNodeId: id }),
+  activate: (id) => set({ activeNodeId: id }),
+}));

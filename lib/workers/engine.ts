@@ -1,0 +1,253 @@
+/**
+ * The engine: owns model bytes, merges recipes, runs the ONNX runtime, scores. The browser
+ * runs it in a Web Worker (engine.worker.ts); Node runs the very same class for the CLI,
+ * the benchmarks and the tests, with a file-system loader instead of fetch.
+ */
+import { architectureFor } from '@/lib/arch';
+import { parseEvalJsonl, type EvalItem } from '@/lib/eval/evalSet';
+import { scoreAll } from '@/lib/eval/exactMatch';
+import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
+import { loadSafetensors } from '@/lib/formats/safetensors';
+import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
+import type { Recipe } from '@/lib/recipe/schema';
+import { createLlamaRuntime, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
+import type { NamedTensors } from '@/lib/tensors/tensor';
+import type { EvalSplit } from '@/lib/zoo/zooIndex';
+import type {
+  EngineInfo,
+  GenerationRequest,
+  GenerationResult,
+  ModelTarget,
+  ScoreProgress,
+  ScoreRequest,
+  ScoreResult,
+} from './engineApi';
+import { SUPERSEDED } from './engineApi';
+import { externalModels, mergeRecipeStage, type MergedStage, type ZooModel } from './recipeMerge';
+
+/** Where the engine reads the zoo from: `fetch` in the browser, the file system in Node. */
+export interface ZooFiles {
+  bytes(path: string): Promise<Uint8Array>;
+  text(path: string): Promise<string>;
+}
+
+export interface EngineOptions {
+  backend?: EngineInfo['backend'];
+  threads?: number;
+  crossOriginIsolated?: boolean;
+  /** Execution providers for ORT sessions (default: wasm). */
+  executionProviders?: string[];
+}
+
+interface LoadedModel extends ZooModel {
+  tokenizer: TextTokenizer;
+}
+
+const MERGE_CACHE_SIZE = 4;
+
+/** Serialises use of the runtime: one ORT session runs one thing at a time, with one model's weights. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.tail;
+    let release = () => {};
+    this.tail = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
+
+export class Engine {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly runtimes = new Map<string, Promise<LlamaRuntime>>();
+  private readonly merges = new Map<string, Promise<MergedStage>>();
+  private readonly evalSets = new Map<string, Promise<EvalItem[]>>();
+  private readonly latest = new Map<string, number>();
+  private readonly mutex = new Mutex();
+  private weightsOnRuntime = new WeakMap<LlamaRuntime, NamedTensors>();
+  private sequence = 0;
+
+  constructor(
+    private readonly ort: Ort,
+    private readonly files: ZooFiles,
+    private readonly options: EngineOptions = {},
+  ) {}
+
+  async info(): Promise<EngineInfo> {
+    return {
+      backend: this.options.backend ?? 'wasm',
+      threads: this.options.threads ?? 1,
+      crossOriginIsolated: this.options.crossOriginIsolated ?? false,
+    };
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  async generate(channel: string, request: GenerationRequest): Promise<GenerationResult> {
+    const ticket = this.claim(channel);
+    const mergeStart = now();
+    const resolved = [];
+    for (const target of request.targets) resolved.push(await this.resolve(target));
+    const mergeMs = now() - mergeStart;
+    this.check(channel, ticket);
+    const generateStart = now();
+    const outputs = [];
+    for (const { weights, model } of resolved) {
+      const runtime = await this.runtimeFor(model.config);
+      const prompt = model.tokenizer.encode(request.prompt);
+      const [sequence] = await this.withWeights(runtime, weights, () =>
+        runtime.generateGreedy([prompt], { maxNewTokens: request.maxNewTokens, stopTokenId: newlineId(model.tokenizer) }),
+      );
+      const tokens = sequence?.tokens ?? [];
+      const stopped = sequence?.stopped ?? false;
+      outputs.push({ text: model.tokenizer.decode(stopped ? tokens.slice(0, -1) : tokens), finished: stopped });
+      this.check(channel, ticket);
+    }
+    return { outputs, mergeMs, generateMs: now() - generateStart };
+  }
+
+  async score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult> {
+    const ticket = this.claim(channel);
+    const start = now();
+    const { weights, model } = await this.resolve(request.target);
+    const runtime = await this.runtimeFor(model.config);
+    const items = new Map<string, EvalItem[]>();
+    for (const skill of request.skills) items.set(skill, await this.evalSet(skill, request.split));
+    this.check(channel, ticket);
+    // Each batch takes the runtime on its own, so previews slip in between batches, and a
+    // newer request on this channel stops this one at the next batch.
+    const generator = {
+      generateGreedy: (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
+        this.check(channel, ticket);
+        return this.withWeights(runtime, weights, () => runtime.generateGreedy(prompts, options));
+      },
+    };
+    const result = await scoreAll(generator, model.tokenizer, items, (done, total) => onProgress?.({ done, total }), { batchSize: 256 });
+    return {
+      scores: request.skills.map((skill) => {
+        const s = result[skill];
+        return { skill, correct: s?.correct ?? 0, total: s?.total ?? 0, accuracy: s?.accuracy ?? 0 };
+      }),
+      ms: now() - start,
+    };
+  }
+
+  // ---------------------------------------------------------------- models
+
+  /** A zoo model, loaded once: config, tokenizer and fp32 weights. */
+  loadModel(id: string): Promise<LoadedModel> {
+    let model = this.models.get(id);
+    if (!model) {
+      model = this.readModel(id);
+      this.models.set(id, model);
+      model.catch(() => this.models.delete(id));
+    }
+    return model;
+  }
+
+  private async readModel(id: string): Promise<LoadedModel> {
+    const base = `/models/${encodeURIComponent(id)}`;
+    const [configText, tokenizerText, bytes] = await Promise.all([
+      this.files.text(`${base}/config.json`),
+      this.files.text(`${base}/tokenizer.json`),
+      this.files.bytes(`${base}/model.safetensors`),
+    ]);
+    const tokenizerConfig = await this.files.text(`${base}/tokenizer_config.json`).then(JSON.parse, () => undefined);
+    const config = parseLlamaConfig(JSON.parse(configText));
+    const { tensors } = loadSafetensors(bytes);
+    return { id, config, architecture: architectureFor(config), tensors, tokenizer: loadTextTokenizer(JSON.parse(tokenizerText), tokenizerConfig) };
+  }
+
+  /** Weights and model description of a target, merging (and caching) recipes as needed. */
+  async resolve(target: ModelTarget): Promise<{ weights: NamedTensors; model: LoadedModel }> {
+    if (target.kind === 'zoo') {
+      const model = await this.loadModel(target.id);
+      return { weights: model.tensors, model };
+    }
+    const merged = await this.mergeCached(target.recipe, target.stage);
+    const [first] = externalModels(target.recipe);
+    if (first === undefined) throw new Error('the recipe reads no model');
+    // The merged model shares its sources' tokenizer and config, but for its depth.
+    const source = await this.loadModel(first);
+    const config = merged.layerCount === source.config.num_hidden_layers ? source.config : { ...source.config, num_hidden_layers: merged.layerCount };
+    return { weights: merged.tensors, model: { ...source, config } };
+  }
+
+  private mergeCached(recipe: Recipe, stage: string): Promise<MergedStage> {
+    const key = JSON.stringify([recipe, stage]);
+    let merged = this.merges.get(key);
+    if (!merged) {
+      merged = mergeRecipeStage(recipe, stage, (id) => this.loadModel(id));
+      this.merges.set(key, merged);
+      merged.catch(() => this.merges.delete(key));
+      while (this.merges.size > MERGE_CACHE_SIZE) {
+        const oldest = this.merges.keys().next().value;
+        if (oldest === undefined) break;
+        this.merges.delete(oldest);
+      }
+    }
+    return merged;
+  }
+
+  private runtimeFor(config: LlamaConfig): Promise<LlamaRuntime> {
+    const key = JSON.stringify(config);
+    let runtime = this.runtimes.get(key);
+    if (!runtime) {
+      runtime = createLlamaRuntime(this.ort, config, {
+        sessionOptions: { executionProviders: this.options.executionProviders ?? ['wasm'] },
+      });
+      this.runtimes.set(key, runtime);
+      runtime.catch(() => this.runtimes.delete(key));
+    }
+    return runtime;
+  }
+
+  private withWeights<T>(runtime: LlamaRuntime, weights: NamedTensors, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      if (this.weightsOnRuntime.get(runtime) !== weights) {
+        runtime.setWeights(weights);
+        this.weightsOnRuntime.set(runtime, weights);
+      }
+      return work();
+    });
+  }
+
+  private evalSet(skill: string, split: EvalSplit): Promise<EvalItem[]> {
+    const key = `${skill}.${split}`;
+    let set = this.evalSets.get(key);
+    if (!set) {
+      const path = `/evals/${encodeURIComponent(skill)}.${split}.jsonl`;
+      set = this.files.text(path).then((text) => parseEvalJsonl(text, path));
+      this.evalSets.set(key, set);
+      set.catch(() => this.evalSets.delete(key));
+    }
+    return set;
+  }
+
+  // ---------------------------------------------------------------- channels
+
+  private claim(channel: string): number {
+    const ticket = ++this.sequence;
+    this.latest.set(channel, ticket);
+    return ticket;
+  }
+
+  private check(channel: string, ticket: number): void {
+    if (this.latest.get(channel) !== ticket) throw new Error(`${channel}: ${SUPERSEDED}`);
+  }
+}
+
+function newlineId(tokenizer: TextTokenizer): number {
+  const ids = tokenizer.encode('\n');
+  const id = ids[ids.length - 1];
+  if (id === undefined) throw new Error('the tokenizer cannot encode a newline');
+  return id;
+}
+
+function now(): number {
+  return globalThis.performance.now();
+}

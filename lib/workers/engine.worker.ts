@@ -1,0 +1,44 @@
+/// <reference lib="webworker" />
+// The engine worker: onnxruntime-web is imported here and nowhere on the UI thread.
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web';
+import { Engine, type ZooFiles } from './engine';
+
+async function fetchOk(path: string): Promise<Response> {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
+  return response;
+}
+
+const files: ZooFiles = {
+  bytes: async (path) => new Uint8Array(await (await fetchOk(path)).arrayBuffer()),
+  text: async (path) => (await fetchOk(path)).text(),
+};
+
+// Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
+const isolated = self.crossOriginIsolated === true;
+const threads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+ort.env.wasm.numThreads = threads;
+
+type GpuNavigator = Navigator & { gpu?: { requestAdapter(): Promise<object | null> } };
+
+async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as GpuNavigator).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+// WebGPU when the browser offers an adapter; the wasm backend always works and stays the fallback.
+const webgpu = await hasWebGpuAdapter();
+const engine = new Engine(ort, files, {
+  backend: webgpu ? 'webgpu' : 'wasm',
+  threads,
+  crossOriginIsolated: isolated,
+  executionProviders: webgpu ? ['webgpu', 'wasm'] : ['wasm'],
+});
+
+Comlink.expose(engine);

@@ -1,0 +1,70 @@
+import type { Recipe } from '@/lib/recipe/schema';
+import type { EvalSplit } from '@/lib/zoo/zooIndex';
+
+/** What a request runs on: a zoo model as it is, or a stage of a recipe merged in the worker. */
+export type ModelTarget = { kind: 'zoo'; id: string } | { kind: 'merge'; recipe: Recipe; stage: string };
+
+export interface EngineInfo {
+  backend: 'webgpu' | 'wasm';
+  threads: number;
+  crossOriginIsolated: boolean;
+}
+
+export interface GenerationRequest {
+  targets: ModelTarget[];
+  prompt: string;
+  maxNewTokens: number;
+}
+
+export interface GeneratedText {
+  text: string;
+  /** True when the model ended its answer with a newline within the token budget. */
+  finished: boolean;
+}
+
+export interface GenerationResult {
+  outputs: GeneratedText[];
+  /** Milliseconds spent merging (0 when the merge was cached). */
+  mergeMs: number;
+  generateMs: number;
+}
+
+export interface SkillScore {
+  skill: string;
+  correct: number;
+  total: number;
+  accuracy: number;
+}
+
+export interface ScoreRequest {
+  target: ModelTarget;
+  split: EvalSplit;
+  skills: string[];
+}
+
+export interface ScoreResult {
+  scores: SkillScore[];
+  ms: number;
+}
+
+export interface ScoreProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * The engine worker's surface, called through comlink. Requests on one channel supersede
+ * each other: when a newer one arrives, the older one stops at its next batch and rejects
+ * with a SupersededError, so sliders never queue up stale work.
+ */
+export interface EngineApi {
+  info(): Promise<EngineInfo>;
+  generate(channel: string, request: GenerationRequest): Promise<GenerationResult>;
+  score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult>;
+}
+
+export const SUPERSEDED = 'superseded by a newer request';
+
+export function isSuperseded(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(SUPERSEDED);
+}

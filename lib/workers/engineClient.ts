@@ -1,0 +1,31 @@
+import * as Comlink from 'comlink';
+import type { EngineApi } from './engineApi';
+
+export interface EngineHandle {
+  api: Comlink.Remote<EngineApi>;
+  worker: Worker;
+}
+
+let current: EngineHandle | null = null;
+const crashListeners = new Set<(message: string) => void>();
+
+/** The engine worker, started on first use and restarted after a crash. Browser only. */
+export function engine(): Comlink.Remote<EngineApi> {
+  if (current) return current.api;
+  const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'merge-engine' });
+  const handle: EngineHandle = { api: Comlink.wrap<EngineApi>(worker), worker };
+  worker.addEventListener('error', (event) => {
+    if (current === handle) current = null;
+    worker.terminate();
+    const message = event.message || 'the engine worker stopped unexpectedly';
+    crashListeners.forEach((listener) => listener(message));
+  });
+  current = handle;
+  return handle.api;
+}
+
+/** Called with a message when the worker crashes; the next request starts a fresh one. */
+export function onEngineCrash(listener: (message: string) => void): () => void {
+  crashListeners.add(listener);
+  return () => crashListeners.delete(listener);
+}
