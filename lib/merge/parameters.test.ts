@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ParamFilterEntry } from '@/lib/recipe/schema';
+import { coerceParam, evaluateParamValue, filterMatches, resolveParam } from './parameters';
+
+const Q = 'model.layers.3.self_attn.q_proj.weight';
+const UP = 'model.layers.3.mlp.up_proj.weight';
+
+describe('evaluateParamValue', () => {
+  it('returns scalars as they are', () => {
+    expect(evaluateParamValue(0.3, Q, 0.5)).toBe(0.3);
+    expect(evaluateParamValue(false, Q, 0.5)).toBe(false);
+  });
+  it('interpolates gradients at t', () => {
+    expect(evaluateParamValue([0, 1], Q, 0.25)).toBe(0.25);
+  });
+  it('takes the first filter entry that matches; an entry without filter matches everything', () => {
+    const entries: ParamFilterEntry[] = [{ filter: 'self_attn', value: 0.1 }, { filter: 'mlp', value: 0.2 }, { value: 0.9 }];
+    expect(evaluateParamValue(entries, Q, 0)).toBe(0.1);
+    expect(evaluateParamValue(entries, UP, 0)).toBe(0.2);
+    expect(evaluateParamValue(entries, 'model.norm.weight', 0)).toBe(0.9);
+  });
+  it('"*" matches everything, as in mergekit', () => {
+    expect(evaluateParamValue([{ filter: '*', value: 4 }], 'lm_head.weight', 0)).toBe(4);
+  });
+  it('a filter entry may hold a gradient', () => {
+    expect(evaluateParamValue([{ filter: 'mlp', value: [0, 1, 0] }], UP, 0.5)).toBe(1);
+  });
+  it('is undefined when no entry matches', () => {
+    expect(evaluateParamValue([{ filter: 'mlp', value: 1 }], Q, 0)).toBeUndefined();
+  });
+});
+
+describe('resolveParam: per-model > slice > global', () => {
+  const scopes = { model: { weight: 0.7 }, slice: { weight: 0.5, density: 0.4 }, global: { weight: 0.1, density: 0.2, lambda: 2 } };
+  it('takes the highest level that has the parameter', () => {
+    expect(resolveParam('weight', scopes, Q, 0)).toEqual({ value: 0.7, from: 'model' });
+    expect(resolveParam('density', scopes, Q, 0)).toEqual({ value: 0.4, from: 'slice' });
+    expect(resolveParam('lambda', scopes, Q, 0)).toEqual({ value: 2, from: 'global' });
+    expect(resolveParam('epsilon', scopes, Q, 0)).toBeUndefined();
+  });
+  it('falls through a level whose filter list does not match', () => {
+    const s = { model: { weight: [{ filter: 'mlp', value: 0.9 }] }, global: { weight: 0.1 } };
+    expect(resolveParam('weight', s, UP, 0)).toEqual({ value: 0.9, from: 'model' });
+    expect(resolveParam('weight', s, Q, 0)).toEqual({ value: 0.1, from: 'global' });
+  });
+  it('ignores inherited object keys', () => {
+    expect(resolveParam('toString', { global: {} }, Q, 0)).toBeUndefined();
+  });
+});
+
+describe('filter lists: first match wins (property)', () => {
+  const piece = fc.constantFrom('layers', 'mlp', 'self_attn', 'q_proj', 'up', 'norm', 'lm_head', '3', 'x', '*');
+  const entry = fc.record({ filter: fc.option(piece, { nil: undefined }), value: fc.integer({ min: -100, max: 100 }) });
+  const name = fc.constantFrom(Q, UP, 'model.norm.weight', 'lm_head.weight', 'model.embed_tokens.weight');
+  it('equals the value of the first entry whose filter is absent, "*" or a substring', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), name, (entries, n) => {
+        const list: ParamFilterEntry[] = entries.map((e) => (e.filter === undefined ? { value: e.value } : { filter: e.filter, value: e.value }));
+        const first = list.find((e) => e.filter === undefined || e.filter === '*' || n.includes(e.filter));
+        expect(evaluateParamValue(list, n, 0)).toBe(first?.value);
+      }),
+    );
+  });
+  it('filterMatches is substring matching', () => {
+    expect(filterMatches('attn.q', Q)).toBe(true);
+    expect(filterMatches('k_proj', Q)).toBe(false);
+    expect(filterMatches(undefined, Q)).toBe(true);
+  });
+});
+
+describe('coerceParam (Python truthiness)', () => {
+  it('brings values to the declared kind', () => {
+    expect(coerceParam(0, 'boolean')).toBe(false);
+    expect(coerceParam(0.5, 'boolean')).toBe(true);
+    expect(coerceParam(true, 'number')).toBe(1);
+    expect(coerceParam(false, 'number')).toBe(0);
+    expect(coerceParam(0.25, 'number')).toBe(0.25);
+  });
+});

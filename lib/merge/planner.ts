@@ -1,0 +1,633 @@
+/**
+ * The planner: for every output tensor of every stage, which source tensors from which
+ * models, which method, and every parameter's concrete value. Plain data, no tensor
+ * bytes: cheap, inspectable, shown by the UI, and all the executor needs.
+ *
+ * It follows mergekit's `MergePlanner` (mergekit/plan.py):
+ *  - `models:` syntax becomes one slice whose sources cover every layer of each model;
+ *    a `base_model` that is not listed is appended as one more source (whatever the
+ *    method), with no parameters of its own. All models must have the same layer count.
+ *  - slices are laid end to end: output layer j of a slice of N layers reads layer
+ *    `layer_range[0] + k` of each source (k = j − the slice's first output layer), and its
+ *    gradients are evaluated at t = k / (N − 1) (t = 1 when N = 1).
+ *  - tensors before the layers (embeddings) are merged from the FIRST slice's sources
+ *    with that slice's parameters; tensors after them (final norm, lm_head) from the
+ *    LAST slice's sources with its parameters; both at t = 0.
+ *  - global (method) parameters are evaluated against the output tensor name; per-model
+ *    (tensor) parameters against the name of the tensor read from that model (mergekit's
+ *    `cfg_reader.for_tensor(weight_in.name)`), which differs with slices that move layers.
+ *  - precedence: per-model in a slice > slice > global; a level that evaluates to
+ *    nothing (a filter list with no match) falls through; then the method's default.
+ *  - a required tensor parameter is not required of the base model (mergekit:
+ *    `required and not is_base`), unless the method says otherwise (`requiredForBase`).
+ *
+ * Where mergekit warns and carries on, the planner reports an error instead: a source
+ * missing a tensor, and (when shapes are known) shapes that differ between models.
+ */
+import type { TensorInfo } from '@/lib/arch/tensorRole';
+import {
+  formatIssuePath,
+  outputStageName,
+  stageReferences,
+  type IssuePath,
+  type ParamMap,
+  type ParamScalar,
+  type Recipe,
+  type RecipeDType,
+  type RecipeStage,
+} from '@/lib/recipe/schema';
+import { layerT, OUTSIDE_LAYERS_T } from './gradient';
+import type { MergeMethodDefinition, ParameterDef } from './method';
+import { coerceParam, resolveParam, type ParamOrigin, type ParamScopes } from './parameters';
+import { defaultRegistry, type MethodRegistry } from './registry';
+
+// ---------------------------------------------------------------------------
+// Inputs
+
+/** What the planner needs to know of a model: its tensors' names and roles, no bytes. */
+export interface ModelManifest {
+  /** Tensor names in checkpoint order. */
+  tensorNames(): readonly string[];
+  tensorInfo(name: string): TensorInfo;
+  /** Number of decoder layers. */
+  readonly layerCount: number;
+  /** Shape of a tensor, when known without reading it (a safetensors header gives it). */
+  tensorShape?(name: string): readonly number[] | undefined;
+}
+
+/** Looks up zoo models (or any models outside the recipe) by id. A `Map` is one. */
+export interface ModelCatalog<M extends ModelManifest = ModelManifest> {
+  get(id: string): M | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The plan
+
+export interface PlannedSource {
+  /** Model reference: a catalog id or an earlier stage's name. */
+  readonly model: string;
+  /** Name of the tensor read from it. */
+  readonly tensor: string;
+  readonly isBase: boolean;
+  /** Resolved tensor parameters (parameters without a value are absent). */
+  readonly params: Readonly<Record<string, ParamScalar>>;
+  readonly origins: Readonly<Record<string, ParamOrigin>>;
+}
+
+export interface TensorPlan {
+  /** Output tensor name. */
+  readonly name: string;
+  /** Output tensor info (its layer is the output layer). */
+  readonly info: TensorInfo;
+  readonly section: 'pre' | 'layer' | 'post';
+  /** The slice whose sources and parameters apply. */
+  readonly slice: number;
+  /** Gradient position: the layer's place within its slice; 0 outside the layers. */
+  readonly t: number;
+  /** Known without reading bytes, or null. */
+  readonly shape: readonly number[] | null;
+  readonly sources: readonly PlannedSource[];
+  /** Resolved global parameters. */
+  readonly params: Readonly<Record<string, ParamScalar>>;
+  readonly origins: Readonly<Record<string, ParamOrigin>>;
+}
+
+export interface StagePlan {
+  readonly index: number;
+  readonly name: string;
+  readonly method: string;
+  readonly baseModel: string | null;
+  /** Seed of randomized methods: the stage's random_seed, default 0. */
+  readonly seed: number;
+  readonly dtype: RecipeDType | null;
+  readonly tokenizerSource: string | null;
+  /** Distinct models read, in first-use order. */
+  readonly inputs: readonly string[];
+  /** Output decoder layers. */
+  readonly layerCount: number;
+  readonly tensors: readonly TensorPlan[];
+}
+
+export interface PlanIssue {
+  /** Stage name, or null for recipe-wide issues. */
+  readonly stage: string | null;
+  /** JSON path into the recipe, as text (`stages[0].models[1].model`), or ''. */
+  readonly at: string;
+  readonly message: string;
+}
+
+export interface MergePlan {
+  readonly output: string;
+  readonly stages: readonly StagePlan[];
+  /** Names of the stages the output needs, in execution order. */
+  readonly run: readonly string[];
+  readonly warnings: readonly PlanIssue[];
+}
+
+export type PlanResult =
+  | { readonly ok: true; readonly plan: MergePlan }
+  | { readonly ok: false; readonly issues: readonly PlanIssue[]; readonly warnings: readonly PlanIssue[] };
+
+export interface PlanOptions {
+  readonly registry?: MethodRegistry;
+}
+
+// ---------------------------------------------------------------------------
+// Tensor names across layers
+
+/**
+ * Rename a layer tensor to another layer: the first dotted path segment (not the first
+ * one) that equals `from` becomes `to`. `model.layers.3.mlp.up_proj.weight`, 3 → 7.
+ * Returns undefined when the name has no such segment.
+ */
+export function renameTensorLayer(name: string, from: number, to: number): string | undefined {
+  const parts = name.split('.');
+  const key = String(from);
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i] === key) {
+      parts[i] = String(to);
+      return parts.join('.');
+    }
+  }
+  return undefined;
+}
+
+interface ManifestIndex {
+  readonly names: ReadonlySet<string>;
+  readonly byLayer: ReadonlyMap<number, readonly string[]>;
+  readonly outside: readonly string[];
+}
+
+const indexCache = new WeakMap<ModelManifest, ManifestIndex>();
+
+function indexManifest(manifest: ModelManifest): ManifestIndex {
+  const cached = indexCache.get(manifest);
+  if (cached) return cached;
+  const names = manifest.tensorNames();
+  const byLayer = new Map<number, string[]>();
+  const outside: string[] = [];
+  for (const name of names) {
+    const layer = manifest.tensorInfo(name).layer;
+    if (layer === null) outside.push(name);
+    else {
+      let list = byLayer.get(layer);
+      if (!list) byLayer.set(layer, (list = []));
+      list.push(name);
+    }
+  }
+  const index = { names: new Set(names), byLayer, outside };
+  indexCache.set(manifest, index);
+  return index;
+}
+
+/** The manifest of a planned stage's output, for the stages that read it. */
+export function stageOutputManifest(stage: StagePlan): ModelManifest {
+  const byName = new Map(stage.tensors.map((t) => [t.name, t]));
+  const names = stage.tensors.map((t) => t.name);
+  return {
+    tensorNames: () => names,
+    tensorInfo: (name) => {
+      const t = byName.get(name);
+      if (!t) throw new Error(`stage "${stage.name}" has no tensor ${name}`);
+      return t.info;
+    },
+    layerCount: stage.layerCount,
+    tensorShape: (name) => byName.get(name)?.shape ?? undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Planning
+
+interface NormSource {
+  readonly model: string;
+  readonly start: number;
+  readonly parameters: ParamMap | undefined;
+  readonly isBase: boolean;
+  /** The source was added by the planner (an unlisted base with `models:` syntax). */
+  readonly implicit: boolean;
+  readonly path: IssuePath;
+}
+
+interface NormSlice {
+  readonly sources: readonly NormSource[];
+  readonly length: number;
+  readonly parameters: ParamMap | undefined;
+  readonly path: IssuePath;
+}
+
+class IssueList {
+  readonly issues: PlanIssue[] = [];
+  readonly warnings: PlanIssue[] = [];
+  private readonly counted = new Map<string, { index: number; first: string; count: number; make: (more: string) => string }>();
+
+  error(stage: string | null, path: IssuePath, message: string): void {
+    this.issues.push({ stage, at: formatIssuePath(path), message });
+  }
+
+  warn(stage: string | null, path: IssuePath, message: string): void {
+    this.warnings.push({ stage, at: formatIssuePath(path), message });
+  }
+
+  /** One error per key, however many tensors hit it; the message names the first tensor and counts the rest. */
+  errorOnce(key: string, stage: string, path: IssuePath, tensor: string, make: (tensors: string) => string): void {
+    const entry = this.counted.get(key);
+    if (entry) {
+      entry.count++;
+      const more = entry.count - 1;
+      const issue = this.issues[entry.index]!;
+      this.issues[entry.index] = { ...issue, message: entry.make(`${entry.first} and ${more} other tensor${more === 1 ? '' : 's'}`) };
+      return;
+    }
+    this.counted.set(key, { index: this.issues.length, first: tensor, count: 1, make });
+    this.error(stage, path, make(tensor));
+  }
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+interface ResolvedSet {
+  params: Record<string, ParamScalar>;
+  origins: Record<string, ParamOrigin>;
+  missing: ParameterDef[];
+}
+
+function resolveDefs(
+  defs: readonly ParameterDef[],
+  scopes: ParamScopes,
+  tensorName: string,
+  t: number,
+  isRequired: (def: ParameterDef) => boolean,
+): ResolvedSet {
+  const params: Record<string, ParamScalar> = {};
+  const origins: Record<string, ParamOrigin> = {};
+  const missing: ParameterDef[] = [];
+  for (const def of defs) {
+    const found = resolveParam(def.name, scopes, tensorName, t);
+    if (found) {
+      params[def.name] = coerceParam(found.value, def.kind);
+      origins[def.name] = found.from;
+    } else if (isRequired(def)) {
+      missing.push(def);
+    } else if (def.default !== undefined) {
+      params[def.name] = coerceParam(def.default, def.kind);
+      origins[def.name] = 'default';
+    }
+  }
+  return { params, origins, missing };
+}
+
+function warnUnusedParameters(stage: RecipeStage, stagePath: IssuePath, method: MergeMethodDefinition, list: IssueList): void {
+  const globalNames = new Set(method.parameters.map((p) => p.name));
+  const tensorNames = new Set(method.tensorParameters.map((p) => p.name));
+  const check = (map: ParamMap | undefined, path: IssuePath, perModel: boolean) => {
+    if (!map) return;
+    for (const name of Object.keys(map)) {
+      const at = [...path, 'parameters', name];
+      if (!globalNames.has(name) && !tensorNames.has(name)) {
+        list.warn(stage.name, at, `parameter "${name}" is not used by ${method.name} (mergekit ignores it too)`);
+      } else if (perModel && !tensorNames.has(name)) {
+        list.warn(stage.name, at, `"${name}" is a global parameter of ${method.name}; a per-model value is ignored (as in mergekit)`);
+      }
+    }
+  };
+  check(stage.parameters, stagePath, false);
+  stage.models?.forEach((m, i) => check(m.parameters, [...stagePath, 'models', i], true));
+  stage.slices?.forEach((slice, s) => {
+    check(slice.parameters, [...stagePath, 'slices', s], false);
+    slice.sources.forEach((src, i) => check(src.parameters, [...stagePath, 'slices', s, 'sources', i], true));
+  });
+}
+
+interface StageContext {
+  readonly catalog: ModelCatalog;
+  readonly registry: MethodRegistry;
+  readonly stageOutputs: Map<string, ModelManifest>;
+  readonly failedStages: Set<string>;
+  readonly list: IssueList;
+}
+
+function planStage(stage: RecipeStage, index: number, ctx: StageContext): StagePlan | null {
+  const { list } = ctx;
+  const stagePath: IssuePath = ['stages', index];
+  const errorsBefore = list.issues.length;
+  const method = ctx.registry.get(stage.merge_method);
+  if (!method) list.error(stage.name, [...stagePath, 'merge_method'], `unknown merge method "${stage.merge_method}"`);
+  else warnUnusedParameters(stage, stagePath, method, list);
+
+  // Resolve every reference: an earlier stage first (mergekit-multi), then the catalog.
+  const manifests = new Map<string, ModelManifest>();
+  const unresolved = new Set<string>();
+  for (const { ref, kind, path } of stageReferences(stage)) {
+    if (kind === 'tokenizer' || manifests.has(ref) || unresolved.has(ref)) continue;
+    const manifest = ctx.stageOutputs.get(ref) ?? ctx.catalog.get(ref);
+    if (manifest) {
+      manifests.set(ref, manifest);
+      continue;
+    }
+    unresolved.add(ref);
+    list.error(
+      stage.name,
+      [...stagePath, ...path],
+      ctx.failedStages.has(ref)
+        ? `uses stage "${ref}", which could not be planned (see its issues)`
+        : `unknown model "${ref}": not a loaded model and not an earlier stage`,
+    );
+  }
+
+  const base = stage.base_model ?? null;
+  const baseUse = method?.baseModel;
+
+  // Normalize to slices, as mergekit's normalize_config does.
+  const slices: NormSlice[] = [];
+  if (stage.models) {
+    const sources: NormSource[] = stage.models.map((m, i) => ({
+      model: m.model,
+      start: 0,
+      parameters: m.parameters,
+      isBase: m.model === base,
+      implicit: false,
+      path: [...stagePath, 'models', i],
+    }));
+    if (base !== null && !stage.models.some((m) => m.model === base)) {
+      sources.push({ model: base, start: 0, parameters: undefined, isBase: true, implicit: true, path: [...stagePath, 'base_model'] });
+    }
+    const counts = sources.map((s) => ({ model: s.model, layers: manifests.get(s.model)?.layerCount }));
+    const known = counts.filter((c): c is { model: string; layers: number } => c.layers !== undefined);
+    const layers = known[0]?.layers ?? 0;
+    if (known.some((c) => c.layers !== layers)) {
+      list.error(
+        stage.name,
+        [...stagePath, 'models'],
+        `the models have different layer counts (${known.map((c) => `"${c.model}": ${c.layers}`).join(', ')}); use slices to pick matching layer ranges`,
+      );
+    }
+    slices.push({ sources, length: layers, parameters: undefined, path: [...stagePath, 'models'] });
+  } else if (stage.slices) {
+    stage.slices.forEach((slice, s) => {
+      const slicePath: IssuePath = [...stagePath, 'slices', s];
+      const sources = slice.sources.map((src, i) => {
+        const [start, end] = src.layer_range;
+        const manifest = manifests.get(src.model);
+        if (manifest && end > manifest.layerCount) {
+          list.error(
+            stage.name,
+            [...slicePath, 'sources', i, 'layer_range'],
+            `layer_range [${start}, ${end}) goes past the ${manifest.layerCount} layers of "${src.model}"`,
+          );
+        }
+        return {
+          model: src.model,
+          start,
+          parameters: src.parameters,
+          isBase: src.model === base,
+          implicit: false,
+          path: [...slicePath, 'sources', i],
+        };
+      });
+      const first = slice.sources[0]!;
+      slices.push({ sources, length: first.layer_range[1] - first.layer_range[0], parameters: slice.parameters, path: slicePath });
+    });
+  }
+
+  // Base model and input counts (mergekit fails on these at run time; we say it up front).
+  if (method) {
+    if (baseUse === 'required' && base === null) {
+      list.error(stage.name, [...stagePath, 'base_model'], `${method.name} needs a base_model`);
+    }
+    if (base !== null && baseUse === 'unused' && stage.slices) {
+      list.warn(stage.name, [...stagePath, 'base_model'], `${method.name} does not use base_model`);
+    }
+    slices.forEach((slice, s) => {
+      if (base !== null && baseUse === 'required' && !slice.sources.some((src) => src.isBase)) {
+        list.error(
+          stage.name,
+          slice.path,
+          `base_model "${base}" is not among the sources of slices[${s}]; ${method.name} reads the base from each slice's sources (as mergekit does)`,
+        );
+      }
+      const n = slice.sources.length;
+      const { min, max } = method.inputs;
+      if (n < min || (max !== undefined && n > max)) {
+        const wanted = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
+        const implicitBase = slice.sources.find((src) => src.implicit);
+        const why = implicitBase
+          ? ` (base_model "${implicitBase.model}" counts: mergekit adds it to the inputs when it is not listed under models)`
+          : '';
+        list.error(
+          stage.name,
+          slice.path,
+          `${method.name} takes ${wanted} input model${max === 1 ? '' : 's'} per tensor; ${stage.models ? 'this stage' : `slices[${s}]`} gives ${n}${why}`,
+        );
+      }
+    });
+  }
+
+  // Walk the output tensors.
+  const tensors: TensorPlan[] = [];
+  const outputNames = new Set<string>();
+  let outLayer = 0;
+
+  const addTensor = (
+    name: string,
+    info: TensorInfo,
+    section: TensorPlan['section'],
+    sliceIndex: number,
+    t: number,
+    sourceTensors: readonly string[],
+  ) => {
+    const slice = slices[sliceIndex]!;
+    if (outputNames.has(name)) {
+      list.error(stage.name, slice.path, `output tensor ${name} would be written twice`);
+      return;
+    }
+    outputNames.add(name);
+    let shape: readonly number[] | null = null;
+    const shapes: { model: string; shape: readonly number[] }[] = [];
+    slice.sources.forEach((src, j) => {
+      const s = manifests.get(src.model)?.tensorShape?.(sourceTensors[j]!);
+      if (s) shapes.push({ model: src.model, shape: s });
+    });
+    if (shapes.length > 0) {
+      shape = shapes[0]!.shape;
+      const odd = shapes.find((s) => s.shape.length !== shape!.length || s.shape.some((d, k) => d !== shape![k]));
+      if (odd) {
+        list.error(
+          stage.name,
+          slice.path,
+          `shape mismatch for ${name}: ${shapes.map((s) => `"${s.model}" has ${shapeText(s.shape)}`).join(', ')}`,
+        );
+      }
+    }
+
+    let params: Record<string, ParamScalar> = {};
+    let origins: Record<string, ParamOrigin> = {};
+    const sources: PlannedSource[] = [];
+    if (method) {
+      const global = resolveDefs(method.parameters, { slice: slice.parameters, global: stage.parameters }, name, t, (d) => d.required);
+      params = global.params;
+      origins = global.origins;
+      for (const def of global.missing) {
+        list.errorOnce(`${index}|${def.name}|`, stage.name, [...stagePath, 'parameters'], name, (which) =>
+          `${method.name} needs parameter "${def.name}" (missing for ${which})`,
+        );
+      }
+      slice.sources.forEach((src, j) => {
+        const tensorName = sourceTensors[j]!;
+        const resolved = resolveDefs(
+          method.tensorParameters,
+          { model: src.parameters, slice: slice.parameters, global: stage.parameters },
+          tensorName,
+          t,
+          (d) => d.required && (!src.isBase || d.requiredForBase === true),
+        );
+        for (const def of resolved.missing) {
+          const hint = src.implicit
+            ? `; the base model is an input of ${method.name} (mergekit adds base_model to the inputs when it is not listed under models): list it under models with a ${def.name}, give a global ${def.name}, or remove base_model`
+            : '';
+          list.errorOnce(`${index}|${def.name}|${src.model}`, stage.name, src.path, tensorName, (which) =>
+            `${method.name} needs parameter "${def.name}" for model "${src.model}" (missing for ${which})${hint}`,
+          );
+        }
+        sources.push({ model: src.model, tensor: tensorName, isBase: src.isBase, params: resolved.params, origins: resolved.origins });
+      });
+      if (method.checkTensor && list.issues.length === errorsBefore) {
+        const problem = method.checkTensor({ tensorName: name, params, inputs: sources });
+        if (problem) list.errorOnce(`${index}|check|${problem}`, stage.name, slice.path, name, (which) => `${method.name}: ${problem} (${which})`);
+      }
+    } else {
+      slice.sources.forEach((src, j) =>
+        sources.push({ model: src.model, tensor: sourceTensors[j]!, isBase: src.isBase, params: {}, origins: {} }),
+      );
+    }
+    tensors.push({ name, info, section, slice: sliceIndex, t, shape, sources, params, origins });
+  };
+
+  const missingTensor = (slice: NormSlice, j: number, tensor: string) => {
+    const src = slice.sources[j]!;
+    list.errorOnce(`${index}|missing|${src.model}`, stage.name, src.path, tensor, (which) => `model "${src.model}" has no tensor ${which}`);
+  };
+
+  /** Tensors outside the layers, merged from one slice's sources at t = 0. */
+  const planOutside = (sliceIndex: number, section: 'pre' | 'post') => {
+    const slice = slices[sliceIndex];
+    const ref = slice && manifests.get(slice.sources[0]!.model);
+    if (!slice || !ref) return;
+    for (const name of indexManifest(ref).outside) {
+      const info = ref.tensorInfo(name);
+      if ((info.role === 'embed') !== (section === 'pre')) continue;
+      let ok = true;
+      slice.sources.forEach((src, j) => {
+        const m = manifests.get(src.model);
+        if (m && !indexManifest(m).names.has(name)) {
+          missingTensor(slice, j, name);
+          ok = false;
+        }
+      });
+      if (ok) addTensor(name, info, section, sliceIndex, OUTSIDE_LAYERS_T, slice.sources.map(() => name));
+    }
+  };
+
+  const allResolved = slices.every((slice) => slice.sources.every((src) => manifests.has(src.model)));
+  if (allResolved && slices.length > 0) {
+    planOutside(0, 'pre');
+    slices.forEach((slice, s) => {
+      const ref = manifests.get(slice.sources[0]!.model)!;
+      const refSource = slice.sources[0]!;
+      for (let k = 0; k < slice.length; k++) {
+        const refLayer = refSource.start + k;
+        const names = indexManifest(ref).byLayer.get(refLayer) ?? [];
+        if (names.length === 0) list.error(stage.name, refSource.path, `model "${refSource.model}" has no tensors for layer ${refLayer}`);
+        const t = layerT(k, slice.length);
+        for (const name of names) {
+          const sourceTensors: string[] = [];
+          let ok = true;
+          slice.sources.forEach((src, j) => {
+            const renamed = renameTensorLayer(name, refLayer, src.start + k);
+            if (renamed === undefined) {
+              list.errorOnce(`${index}|rename`, stage.name, slice.path, name, (which) => `cannot find the layer index ${refLayer} in ${which}`);
+              ok = false;
+              return;
+            }
+            if (!indexManifest(manifests.get(src.model)!).names.has(renamed)) {
+              missingTensor(slice, j, renamed);
+              ok = false;
+            }
+            sourceTensors.push(renamed);
+          });
+          const outName = renameTensorLayer(name, refLayer, outLayer);
+          if (!ok || outName === undefined) continue;
+          addTensor(outName, { ...ref.tensorInfo(name), layer: outLayer }, 'layer', s, t, sourceTensors);
+        }
+        outLayer++;
+      }
+    });
+    planOutside(slices.length - 1, 'post');
+  }
+
+  if (list.issues.length > errorsBefore) return null;
+  const inputs: string[] = [];
+  for (const slice of slices) for (const src of slice.sources) if (!inputs.includes(src.model)) inputs.push(src.model);
+  return {
+    index,
+    name: stage.name,
+    method: stage.merge_method,
+    baseModel: base,
+    seed: stage.random_seed ?? 0,
+    dtype: stage.dtype ?? null,
+    tokenizerSource: stage.tokenizer_source ?? null,
+    inputs,
+    layerCount: outLayer,
+    tensors,
+  };
+}
+
+/**
+ * Plan a validated recipe (see `parseRecipe`) against the models it names. Never throws
+ * for problems of the recipe or the models; reports them as issues with their JSON path.
+ */
+export function planRecipe(recipe: Recipe, catalog: ModelCatalog, options: PlanOptions = {}): PlanResult {
+  const list = new IssueList();
+  const ctx: StageContext = {
+    catalog,
+    registry: options.registry ?? defaultRegistry,
+    stageOutputs: new Map(),
+    failedStages: new Set(),
+    list,
+  };
+  const stages: StagePlan[] = [];
+  recipe.stages.forEach((stage, index) => {
+    const planned = planStage(stage, index, ctx);
+    if (planned) {
+      stages.push(planned);
+      ctx.stageOutputs.set(stage.name, stageOutputManifest(planned));
+    } else {
+      ctx.failedStages.add(stage.name);
+    }
+  });
+
+  const output = outputStageName(recipe);
+  // Stages the output needs, walking references backwards.
+  const needed = new Set([output]);
+  for (let i = recipe.stages.length - 1; i >= 0; i--) {
+    const stage = recipe.stages[i]!;
+    if (!needed.has(stage.name)) continue;
+    for (const r of stageReferences(stage)) if (r.kind !== 'tokenizer') needed.add(r.ref);
+  }
+  recipe.stages.forEach((stage, i) => {
+    if (!needed.has(stage.name)) {
+      list.warn(stage.name, ['stages', i], `stage "${stage.name}" does not feed the output "${output}"; it is planned but not run`);
+    }
+  });
+  const run = recipe.stages.filter((s) => needed.has(s.name)).map((s) => s.name);
+
+  if (list.issues.length > 0) return { ok: false, issues: list.issues, warnings: list.warnings };
+  return { ok: true, plan: { output, stages, run, warnings: list.warnings } };
+}
+
+/** All issues of a failed plan as lines of text. */
+export function formatPlanIssues(issues: readonly PlanIssue[]): string {
+  return issues.map((i) => `${i.stage !== null ? `[${i.stage}] ` : ''}${i.at ? `${i.at}: ` : ''}${i.message}`).join('\n');
+}

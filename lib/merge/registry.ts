@@ -1,0 +1,27 @@
+/**
+ * The one registry of merge methods (mergekit's `merge_methods/registry.py`).
+ * Methods beyond mergekit register here too, with `inMergekit: false`.
+ */
+import type { MergeMethodDefinition } from './method';
+import { linearMethod } from './methods/linear';
+import { passthroughMethod } from './methods/passthrough';
+import { taskArithmeticMethod } from './methods/taskArithmetic';
+
+export const MERGE_METHODS: readonly MergeMethodDefinition[] = [linearMethod, taskArithmeticMethod, passthroughMethod];
+
+const BY_NAME = new Map(MERGE_METHODS.map((m) => [m.name, m]));
+
+export function getMergeMethod(name: string): MergeMethodDefinition | undefined {
+  return BY_NAME.get(name);
+}
+
+export function mergeMethodNames(): string[] {
+  return MERGE_METHODS.map((m) => m.name);
+}
+
+/** A set of methods the planner and executor look names up in (the default registry, or a test's). */
+export interface MethodRegistry {
+  get(name: string): MergeMethodDefinition | undefined;
+}
+
+export const defaultRegistry: MethodRegistry = { get: getMergeMethod };
