@@ -177,6 +177,11 @@ describe('LlamaRuntime behaviour', () => {
     expect(stopped!.stopped).toBe(true);
     const [ended] = await runtime.generateGreedy([prompt], { maxNewTokens: 6, stopWhen: (_, tokens) => tokens.length === 2 });
     expect(ended!.tokens).toEqual(free!.tokens.slice(0, 2));
+    // One row of eight ends early; the others keep the batch (and that row) running.
+    const eight = Array.from({ length: 8 }, () => prompt);
+    const mixed = await runtime.generateGreedy(eight, { maxNewTokens: 6, stopWhen: (row, tokens) => row === 0 && tokens.length === 2 });
+    expect(mixed[0]!.tokens).toEqual(free!.tokens.slice(0, 2));
+    for (const row of mixed.slice(1)) expect(row.tokens).toEqual(free!.tokens);
   });
 
   it('reports each token’s probability and streams tokens through onToken', async () => {
@@ -201,6 +206,9 @@ describe('LlamaRuntime behaviour', () => {
     expect(a.map((s) => s.tokens)).toEqual(b.map((s) => s.tokens));
     const others = await Promise.all([1, 2, 3].map((seed) => runtime.generateSample(prompts, { ...settings, seed })));
     expect(others.some((o) => JSON.stringify(o.map((s) => s.tokens)) !== JSON.stringify(a.map((s) => s.tokens)))).toBe(true);
+    // Row r's draws depend on (seed, r) only, not on the rows beside it.
+    const [firstAlone] = await runtime.generateSample(prompts.slice(0, 1), settings);
+    expect(firstAlone!.tokens).toEqual(a[0]!.tokens);
     const greedy = (await runtime.generateGreedy(prompts, { maxNewTokens: 8 })).map((s) => s.tokens);
     expect((await runtime.generateSample(prompts, { ...settings, temperature: 0 })).map((s) => s.tokens)).toEqual(greedy);
     expect((await runtime.generateSample(prompts, { ...settings, topK: 1 })).map((s) => s.tokens)).toEqual(greedy);
@@ -234,6 +242,21 @@ describe('LlamaRuntime behaviour', () => {
     expect(message).toContain('unexpected tensor model.layers.9.self_attn.q_proj.weight');
     // The runtime keeps its previous weights.
     expect(runtime.hasWeights).toBe(true);
+  });
+
+  it('with baked weights gives the same results and refuses new weights', async () => {
+    const baked = await createLlamaRuntime(ort, config, { bakedWeights: weights });
+    try {
+      expect(baked.hasWeights).toBe(true);
+      const ids = [[1, 4, 5, 6], [1, 9]];
+      const [fed, fromBaked] = [await runtime.logits(ids), await baked.logits(ids)];
+      fed.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - fromBaked[i]![j]!)).toBeLessThan(1e-5)));
+      const options = { maxNewTokens: 5 };
+      expect((await baked.generateGreedy(ids, options)).map((g) => g.tokens)).toEqual((await runtime.generateGreedy(ids, options)).map((g) => g.tokens));
+      expect(() => baked.setWeights(weights)).toThrow(/baked/);
+    } finally {
+      await baked.close();
+    }
   });
 
   it('rejects token ids outside the vocabulary and empty prompts', async () => {
