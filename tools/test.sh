@@ -2,6 +2,7 @@
 # The one test command (npm test): installs what the tests need, then runs every unit and
 # end-to-end test. Works on a fresh Debian machine with Node 20 and the npm registry.
 set -euo pipefail
+export NEXT_TELEMETRY_DISABLED=1
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -1,7 +1,7 @@
 'use client';
 
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection } from '@xyflow/react';
-import { useCallback, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import { connect, connectionProblem, useStudioStore } from '@/lib/store/studioStore';
 import { MODEL_DRAG_TYPE, nodeTypes } from './nodeTypes';
 
@@ -13,8 +13,14 @@ export function MergeCanvas() {
   const apply = useStudioStore((s) => s.apply);
   const addModel = useStudioStore((s) => s.addModel);
   const select = useStudioStore((s) => s.select);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   const [notice, setNotice] = useState<string | null>(null);
+
+  // Keep every node in view as nodes come and go.
+  const nodeCount = nodes.length;
+  useEffect(() => {
+    if (nodeCount > 0) void fitView({ maxZoom: 1, duration: 150, padding: 0.2 });
+  }, [nodeCount, fitView]);
 
   const onConnect = useCallback(
     (c: Connection) => {

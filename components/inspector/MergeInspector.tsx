@@ -1,9 +1,10 @@
 'use client';
 
+import { useShallow } from 'zustand/react/shallow';
 import { useModelConfig, useZooIndex } from '@/components/library/useZoo';
 import { referenceOf } from '@/lib/store/canvasRecipe';
 import { isMergeNode, type MergeNode, type StudioNode } from '@/lib/store/canvasTypes';
-import { connect, mergeInputs, setGlobalParam, setModelParam, updateMerge, useStudioStore } from '@/lib/store/studioStore';
+import { connect, mergeInputs, setGlobalParam, setMethod, setModelParam, updateMerge, useStudioStore } from '@/lib/store/studioStore';
 import type { MergeMethodDefinition, ParameterDef } from '@/lib/merge/method';
 import { getMergeMethod, MERGE_METHODS } from '@/lib/merge/registry';
 import { LayerSliders } from './LayerSliders';
@@ -24,7 +25,7 @@ export function MergeInspector() {
 }
 
 function ModelInspector({ node }: { node: StudioNode }) {
-  const merges = useStudioStore((s) => s.nodes.filter(isMergeNode));
+  const merges = useStudioStore(useShallow((s) => s.nodes.filter(isMergeNode)));
   const apply = useStudioStore((s) => s.apply);
   const edges = useStudioStore((s) => s.edges);
   const targets = merges.filter((m) => !edges.some((e) => e.source === node.id && e.target === m.id) && m.id !== node.id);
@@ -70,10 +71,11 @@ function useLayerSource(node: MergeNode): string | null {
 }
 
 /** Problems a person can fix in the inspector, explained where the setup is made. */
-function setupProblems(method: MergeMethodDefinition, inputCount: number, baseModel: string | null): string[] {
+function setupProblems(method: MergeMethodDefinition, inputRefs: readonly string[], baseModel: string | null): string[] {
   const problems: string[] = [];
   if (method.baseModel === 'required' && !baseModel) problems.push(`${method.name} needs a base model: choose one above.`);
-  const counted = inputCount + (baseModel && method.baseModel !== 'unused' ? 1 : 0);
+  // As in mergekit, a base model that is not among the inputs joins them.
+  const counted = inputRefs.length + (baseModel && !inputRefs.includes(baseModel) ? 1 : 0);
   if (counted < method.inputs.min) problems.push(`${method.name} needs at least ${method.inputs.min} models in all (base included); it has ${counted}.`);
   if (method.inputs.max !== undefined && counted > method.inputs.max) {
     problems.push(`${method.name} takes at most ${method.inputs.max} models (base included); it has ${counted}.`);
@@ -85,13 +87,13 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
   const apply = useStudioStore((s) => s.apply);
   const activate = useStudioStore((s) => s.activate);
   const isActive = useStudioStore((s) => s.activeNodeId === node.id);
-  const inputs = useStudioStore((s) => mergeInputs(s, node.id));
+  const inputs = useStudioStore(useShallow((s) => mergeInputs(s, node.id)));
   const allNodes = useStudioStore((s) => s.nodes);
   const zoo = useZooIndex();
   const layerConfig = useModelConfig(useLayerSource(node));
   const method = getMergeMethod(node.data.method);
   const layerCount = layerConfig.data?.num_hidden_layers ?? 0;
-  const problems = method ? setupProblems(method, inputs.length, node.data.baseModel) : [`Unknown method "${node.data.method}".`];
+  const problems = method ? setupProblems(method, inputs.map(referenceOf), node.data.baseModel) : [`Unknown method "${node.data.method}".`];
   const candidates = allNodes.filter((n) => n.id !== node.id && !inputs.some((i) => i.id === n.id));
   const baseOptions = [
     ...(zoo.data?.models.map((m) => m.id) ?? []),
@@ -116,7 +118,7 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
         <select
           className="mt-1 block w-full rounded border border-slate-300 px-2 py-1"
           value={node.data.method}
-          onChange={(e) => apply((s) => updateMerge(s, node.id, (d) => ({ ...d, method: e.target.value, params: {} })))}
+          onChange={(e) => apply((s) => setMethod(s, node.id, e.target.value))}
         >
           {MERGE_METHODS.map((m) => (
             <option key={m.name} value={m.name}>

@@ -1,6 +1,7 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { create } from 'zustand';
 import { gradientAtLayer } from '@/lib/merge/gradient';
+import { getMergeMethod } from '@/lib/merge/registry';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder } from './canvasRecipe';
 import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
@@ -42,9 +43,16 @@ export function addModelNode(state: CanvasState, modelId: string, position?: XYP
 
 export function addMergeNode(state: CanvasState, position?: XYPosition): { state: CanvasState; id: string } {
   const id = nextId(state, 'merge');
-  const node: MergeNode = { id, type: 'merge', position: position ?? defaultPosition(state, 'merge'), data: emptyMergeData(nextStageName(state)) };
+  const node: MergeNode = {
+    id,
+    type: 'merge',
+    position: position ?? defaultPosition(state, 'merge'),
+    data: emptyMergeData(nextStageName(state)),
+    selected: true,
+  };
+  const others = state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
   return {
-    state: { ...state, nodes: [...state.nodes, node], activeNodeId: state.activeNodeId ?? id, selectedNodeId: id },
+    state: { ...state, nodes: [...others, node], activeNodeId: state.activeNodeId ?? id, selectedNodeId: id },
     id,
   };
 }
@@ -63,7 +71,32 @@ export function connectionProblem(state: CanvasState, source: string, target: st
 
 export function connect(state: CanvasState, source: string, target: string): CanvasState {
   if (connectionProblem(state, source, target)) return state;
-  return { ...state, edges: [...state.edges, { id: edgeId(source, target), source, target }] };
+  const connected = { ...state, edges: [...state.edges, { id: edgeId(source, target), source, target }] };
+  return updateMerge(connected, target, (data) => withRequiredDefaults(data, [source]));
+}
+
+/**
+ * Gives each input a value for every parameter its method requires of it (mergekit fails
+ * without them), so a fresh connection runs at once: weight 1 unless the method says otherwise.
+ */
+export function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly string[]): MergeNode['data'] {
+  const method = getMergeMethod(data.method);
+  if (!method) return data;
+  const modelParams = { ...data.modelParams };
+  for (const inputId of inputIds) {
+    const params = { ...(modelParams[inputId] ?? {}) };
+    for (const p of method.tensorParameters) {
+      if (p.required && params[p.name] === undefined) params[p.name] = p.default ?? (p.kind === 'boolean' ? true : 1);
+    }
+    modelParams[inputId] = params;
+  }
+  return { ...data, modelParams };
+}
+
+/** Switches a merge to another method: its global parameters reset, inputs get the new method's required values. */
+export function setMethod(state: CanvasState, mergeId: string, method: string): CanvasState {
+  const inputIds = state.edges.filter((e) => e.target === mergeId).map((e) => e.source);
+  return updateMerge(state, mergeId, (data) => withRequiredDefaults({ ...data, method, params: {} }, inputIds));
 }
 
 export function removeNodes(state: CanvasState, ids: readonly string[]): CanvasState {

@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 import { Engine, type ZooFiles } from './engine';
+import type { EngineApi } from './engineApi';
 
 async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(path);
@@ -33,12 +34,21 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 }
 
 // WebGPU when the browser offers an adapter; the wasm backend always works and stays the fallback.
-const webgpu = await hasWebGpuAdapter();
-const engine = new Engine(ort, files, {
-  backend: webgpu ? 'webgpu' : 'wasm',
-  threads,
-  crossOriginIsolated: isolated,
-  executionProviders: webgpu ? ['webgpu', 'wasm'] : ['wasm'],
-});
+const ready: Promise<Engine> = hasWebGpuAdapter().then(
+  (webgpu) =>
+    new Engine(ort, files, {
+      backend: webgpu ? 'webgpu' : 'wasm',
+      threads,
+      crossOriginIsolated: isolated,
+      executionProviders: webgpu ? ['webgpu', 'wasm'] : ['wasm'],
+    }),
+);
 
-Comlink.expose(engine);
+// Exposed synchronously, so no message from the page arrives before a listener exists.
+const api: EngineApi = {
+  info: async () => (await ready).info(),
+  generate: async (channel, request) => (await ready).generate(channel, request),
+  score: async (channel, request, onProgress) => (await ready).score(channel, request, onProgress),
+};
+
+Comlink.expose(api);
