@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { parseRecipe } from '@/lib/recipe/schema';
+import { decodeSharePayload, encodeSharePayload } from '@/lib/recipe/urlCodec';
+import { canvasLayoutSchema } from './canvasLayout';
+import { canvasFromRecipe, canvasToLayout, canvasToRecipe } from './canvasRecipe';
+import {
+  addMergeNode,
+  addModelNode,
+  connect,
+  connectionProblem,
+  emptyCanvas,
+  perLayerValues,
+  removeNodes,
+  setGlobalParam,
+  setLayerValue,
+  setMethod,
+  updateMerge,
+  type CanvasState,
+} from './studioStore';
+
+/** Two experts into a task-arithmetic merge on the base, built as a person would. */
+function twoExpertMerge(): { state: CanvasState; a: string; b: string; merge: string } {
+  let state = emptyCanvas;
+  const added = [addModelNode(state, 'zoo-add')];
+  state = added[0]!.state;
+  const second = addModelNode(state, 'zoo-upper');
+  state = second.state;
+  const merge = addMergeNode(state);
+  state = merge.state;
+  state = connect(state, added[0]!.id, merge.id);
+  state = connect(state, second.id, merge.id);
+  state = setMethod(state, merge.id, 'task_arithmetic');
+  state = updateMerge(state, merge.id, (d) => ({ ...d, baseModel: 'zoo-base' }));
+  state = setGlobalParam(state, merge.id, 'lambda', 0.8);
+  return { state, a: added[0]!.id, b: second.id, merge: merge.id };
+}
+
+describe('canvas actions', () => {
+  it('connecting gives each input the weight its method requires', () => {
+    const { state, a, b, merge } = twoExpertMerge();
+    const node = state.nodes.find((n) => n.id === merge);
+    expect(node?.type).toBe('merge');
+    if (node?.type !== 'merge') return;
+    expect(node.data.modelParams[a]).toEqual({ weight: 1 });
+    expect(node.data.modelParams[b]).toEqual({ weight: 1 });
+  });
+
+  it('refuses connections that are not into a merge, duplicated, or cyclic', () => {
+    let { state, a, merge } = twoExpertMerge();
+    expect(connectionProblem(state, merge, a)).toMatch(/into a merge/);
+    expect(connectionProblem(state, a, merge)).toMatch(/Already/);
+    const second = addMergeNode(state);
+    state = connect(second.state, merge, second.id);
+    expect(connectionProblem(state, second.id, merge)).toMatch(/cycle/);
+    expect(connect(state, second.id, merge)).toBe(state);
+  });
+
+  it('removing a model drops its edges and its parameters', () => {
+    const { state, a, merge } = twoExpertMerge();
+    const next = removeNodes(state, [a]);
+    expect(next.edges.some((e) => e.source === a)).toBe(false);
+    const node = next.nodes.find((n) => n.id === merge);
+    expect(node?.type === 'merge' && node.data.modelParams[a]).toBeFalsy();
+  });
+
+  it('a layer slider turns a scalar into one anchor per layer and changes only that layer', () => {
+    const { state, a, merge } = twoExpertMerge();
+    const next = setLayerValue(state, merge, a, 'weight', 2, 4, 0.25, 1);
+    const node = next.nodes.find((n) => n.id === merge);
+    if (node?.type !== 'merge') throw new Error('no merge');
+    expect(node.data.modelParams[a]?.weight).toEqual([1, 1, 0.25, 1]);
+    expect(perLayerValues(node.data.modelParams[a]?.weight, 4, 1)).toEqual([1, 1, 0.25, 1]);
+  });
+
+  it('per-layer values of a short gradient follow mergekit interpolation', () => {
+    expect(perLayerValues([0, 1], 5, 1)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(perLayerValues(0.3, 3, 1)).toEqual([0.3, 0.3, 0.3]);
+    expect(perLayerValues(undefined, 2, 0.5)).toEqual([0.5, 0.5]);
+  });
+});
+
+describe('canvas to recipe and back', () => {
+  it('writes a valid recipe with mergekit parameter names', () => {
+    const { state } = twoExpertMerge();
+    const { recipe, problems } = canvasToRecipe(state.nodes, state.edges, state.activeNodeId);
+    expect(problems).toEqual([]);
+    expect(recipe).toEqual({
+      version: 1,
+      stages: [
+        {
+          name: 'merge-1',
+          merge_method: 'task_arithmetic',
+          base_model: 'zoo-base',
+          models: [
+            { model: 'zoo-add', parameters: { weight: 1 } },
+            { model: 'zoo-upper', parameters: { weight: 1 } },
+          ],
+          parameters: { lambda: 0.8 },
+        },
+      ],
+      output: 'merge-1',
+    });
+    expect(parseRecipe(recipe).ok).toBe(true);
+  });
+
+  it('leaves out merges without inputs, and merges fed by them, with a reason', () => {
+    let { state, merge } = twoExpertMerge();
+    const empty = addMergeNode(state);
+    const downstream = addMergeNode(empty.state);
+    state = connect(downstream.state, empty.id, downstream.id);
+    state = connect(state, merge, downstream.id);
+    const { recipe, problems } = canvasToRecipe(state.nodes, state.edges, merge);
+    expect(recipe?.stages.map((s) => s.name)).toEqual(['merge-1']);
+    expect(problems.map((p) => p.nodeId).sort()).toEqual([downstream.id, empty.id].sort());
+  });
+
+  it('orders chained merges before the merges that read them', () => {
+    let { state, merge } = twoExpertMerge();
+    const second = addMergeNode(state);
+    const base = addModelNode(second.state, 'zoo-count');
+    state = connect(base.state, merge, second.id);
+    state = connect(state, base.id, second.id);
+    const { recipe } = canvasToRecipe(state.nodes, state.edges, second.id);
+    expect(recipe?.stages.map((s) => s.name)).toEqual(['merge-1', 'merge-2']);
+    expect(recipe?.stages[1]?.models?.map((m) => m.model)).toEqual(['merge-1', 'zoo-count']);
+    expect(recipe?.output).toBe('merge-2');
+  });
+
+  it('round-trips through a share link: same recipe, same layout, same wiring', () => {
+    const { state } = twoExpertMerge();
+    const layered = setLayerValue(state, 'merge-1', 'model-1', 'weight', 0, 4, 0.5, 1);
+    const { recipe } = canvasToRecipe(layered.nodes, layered.edges, layered.activeNodeId);
+    if (!recipe) throw new Error('no recipe');
+    const layout = canvasToLayout(layered.nodes, layered.edges, layered.activeNodeId);
+    const encoded = encodeSharePayload({ recipe, layout });
+    if (!encoded.ok) throw new Error(encoded.error.message);
+    const decoded = decodeSharePayload(encoded.hash);
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    const parsedLayout = canvasLayoutSchema.parse(decoded.payload.layout);
+    const restored = canvasFromRecipe(decoded.payload.recipe, parsedLayout);
+    expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe).toEqual(recipe);
+    expect(canvasToLayout(restored.nodes, restored.edges, restored.activeNodeId)).toEqual(layout);
+  });
+
+  it('lays out a recipe that comes without a layout', () => {
+    const { state } = twoExpertMerge();
+    const { recipe } = canvasToRecipe(state.nodes, state.edges, state.activeNodeId);
+    if (!recipe) throw new Error('no recipe');
+    const restored = canvasFromRecipe(recipe, null);
+    expect(restored.nodes.filter((n) => n.type === 'model')).toHaveLength(2);
+    expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe).toEqual(recipe);
+  });
+});
