@@ -96,8 +96,9 @@ async function scoreItems(
   if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
 
   // Tokens the tokenizer adds around any text (BOS), to find the answer's tokens and the stop token.
-  const prefix = tokenizer.encode('').length;
-  const tokensOf = (text: string) => tokenizer.encode(text).slice(prefix);
+  const encode = cachedEncoder(tokenizer);
+  const prefix = encode('').length;
+  const tokensOf = (text: string) => encode(text).slice(prefix);
   const newlineIds = tokensOf(ANSWER_END);
   const stopTokenId = newlineIds.length === 1 ? newlineIds[0] : undefined;
 
@@ -111,7 +112,7 @@ async function scoreItems(
         skill,
         index,
         item,
-        promptIds: tokenizer.encode(item.prompt),
+        promptIds: encode(item.prompt),
         expectedIds: tokensOf(item.answer + ANSWER_END),
       }))
       .sort((a, b) => a.promptIds.length - b.promptIds.length);
@@ -176,6 +177,24 @@ async function scoreItems(
     });
   }
   return scores;
+}
+
+const encodings = new WeakMap<EvalTokenizer, Map<string, number[]>>();
+
+/** `tokenizer.encode`, remembered per tokenizer: the same eval sets are scored again and again
+ * while a person moves sliders. Callers must not mutate the returned arrays. */
+function cachedEncoder(tokenizer: EvalTokenizer): (text: string) => number[] {
+  let cache = encodings.get(tokenizer);
+  if (!cache) encodings.set(tokenizer, (cache = new Map()));
+  const known = cache;
+  return (text) => {
+    let ids = known.get(text);
+    if (!ids) {
+      if (known.size >= 100_000) known.clear();
+      known.set(text, (ids = tokenizer.encode(text)));
+    }
+    return ids;
+  };
 }
 
 /** Exact match: the text up to and including the first newline is the answer and a newline. */
