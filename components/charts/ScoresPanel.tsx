@@ -5,6 +5,7 @@ import * as Comlink from 'comlink';
 import { useState } from 'react';
 import { useEvalIndex } from '@/components/library/useZoo';
 import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
+import { useDebounced } from '@/components/studio/useDebounced';
 import { isSuperseded, type ModelTarget, type ScoreProgress, type ScoreResult } from '@/lib/workers/engineApi';
 import { engine } from '@/lib/workers/engineClient';
 import { SkillBarChart, type ScoreSeries } from './SkillBarChart';
@@ -22,8 +23,11 @@ function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null,
   };
 }
 
+/** Scores wait until the recipe has settled: while a slider moves, the preview gets the engine. */
+const SCORE_DELAY_MS = 400;
+
 export function ScoresPanel() {
-  const active = useActiveRecipe();
+  const active = useDebounced(useActiveRecipe(), SCORE_DELAY_MS);
   const evals = useEvalIndex();
   const skills = evals.data?.skills.map((s) => s.id) ?? [];
   const [progress, setProgress] = useState<ScoreProgress | null>(null);
@@ -45,7 +49,12 @@ export function ScoresPanel() {
   const percent = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
 
   return (
-    <section aria-labelledby="scores-heading" className="flex min-h-0 flex-col p-3">
+    <section
+      aria-labelledby="scores-heading"
+      className="flex min-h-0 flex-col p-3"
+      data-testid="scores"
+      data-state={merged.isFetching || merged.isPlaceholderData ? 'updating' : 'ready'}
+    >
       <div className="flex items-center gap-3">
         <h2 id="scores-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
           Scores (exact match, test split)

@@ -64,6 +64,7 @@ export function ParameterField({ parameter, label, value, onChange }: Props) {
       <input
         id={id}
         type="range"
+        aria-label={label}
         className="nodrag w-full"
         min={min}
         max={max}

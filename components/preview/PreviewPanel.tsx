@@ -1,6 +1,6 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useEvalIndex } from '@/components/library/useZoo';
 import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
@@ -13,22 +13,33 @@ export function PreviewPanel() {
   const [prompt, setPrompt] = useState('add: 12+34=');
   const active = useActiveRecipe();
   const evals = useEvalIndex();
-  const columns: Array<{ label: string; target: ModelTarget }> = [];
+  const columns: Array<{ label: string; key: string; target: ModelTarget }> = [];
   if (active.recipe && active.stage) {
-    columns.push({ label: `${active.stage} (merged)`, target: { kind: 'merge', recipe: active.recipe, stage: active.stage } });
+    columns.push({ label: `${active.stage} (merged)`, key: `merge:${active.stage}:${active.key}`, target: { kind: 'merge', recipe: active.recipe, stage: active.stage } });
   }
-  for (const id of active.sources) columns.push({ label: id, target: { kind: 'zoo', id } });
+  for (const id of active.sources) columns.push({ label: id, key: `zoo:${id}`, target: { kind: 'zoo', id } });
 
-  const preview = useQuery({
-    queryKey: ['preview', active.key, active.stage, active.sources, prompt],
-    enabled: columns.length > 0 && prompt.length > 0,
-    placeholderData: keepPreviousData,
-    retry: (_, error) => isSuperseded(error),
-    queryFn: () => engine().generate('preview', { targets: columns.map((c) => c.target), prompt, maxNewTokens: MAX_NEW_TOKENS }),
+  // One query per column: a slider move regenerates the merge only; sources come from the cache.
+  const answers = useQueries({
+    queries: columns.map((column) => ({
+      queryKey: ['preview', column.key, prompt],
+      enabled: prompt.length > 0,
+      placeholderData: keepPreviousData,
+      retry: (_: number, error: Error) => isSuperseded(error),
+      queryFn: () => engine().generate(`preview:${column.key.split(':', 2).join(':')}`, { targets: [column.target], prompt, maxNewTokens: MAX_NEW_TOKENS }),
+    })),
   });
+  const updating = answers.some((a) => a.isFetching || a.isPlaceholderData);
+  const failure = answers.find((a) => a.isError && !isSuperseded(a.error))?.error;
+  const merged = active.recipe && active.stage ? answers[0]?.data : undefined;
 
   return (
-    <section aria-labelledby="preview-heading" className="flex min-h-0 flex-col border-r border-slate-200 p-3">
+    <section
+      aria-labelledby="preview-heading"
+      className="flex min-h-0 flex-col border-r border-slate-200 p-3"
+      data-testid="preview"
+      data-state={updating ? 'updating' : 'ready'}
+    >
       <h2 id="preview-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
         Preview
       </h2>
@@ -63,7 +74,7 @@ export function PreviewPanel() {
       ) : (
         <div className="mt-3 grid min-h-0 flex-1 auto-rows-min gap-2 overflow-y-auto" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(0, 1fr))` }}>
           {columns.map((column, i) => {
-            const output = preview.data?.outputs[i];
+            const output = answers[i]?.data?.outputs[0];
             return (
               <div key={column.label} className="rounded border border-slate-200 p-2" role="group" aria-label={`Answer of ${column.label}`}>
                 <div className="truncate text-xs font-semibold text-slate-600">{column.label}</div>
@@ -76,14 +87,14 @@ export function PreviewPanel() {
           })}
         </div>
       )}
-      {preview.isError && !isSuperseded(preview.error) ? (
+      {failure ? (
         <p role="alert" className="mt-2 text-sm text-red-700">
-          Preview failed: {preview.error.message}
+          Preview failed: {failure.message}
         </p>
       ) : null}
-      {preview.data ? (
+      {merged ? (
         <p className="mt-1 text-[10px] text-slate-400">
-          merge {preview.data.mergeMs.toFixed(0)} ms · generation {preview.data.generateMs.toFixed(0)} ms
+          merge {merged.mergeMs.toFixed(0)} ms · generation {merged.generateMs.toFixed(0)} ms
         </p>
       ) : null}
     </section>

@@ -44,22 +44,37 @@ interface LoadedModel extends ZooModel {
 }
 
 const MERGE_CACHE_SIZE = 4;
+/** Prompts per score batch: small enough that a preview never waits long behind one. */
+const SCORE_BATCH = 128;
 
-/** Serialises use of the runtime: one ORT session runs one thing at a time, with one model's weights. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release = () => {};
-    this.tail = new Promise((resolve) => (release = resolve));
-    await previous;
+/**
+ * Serialises use of the runtime (one ORT session runs one thing at a time, with one model's
+ * weights). Waiting work runs by priority, so a preview slips in ahead of queued score batches.
+ */
+class PriorityMutex {
+  private busy = false;
+  private readonly waiting: Array<{ priority: number; start: () => void }> = [];
+
+  async run<T>(priority: number, work: () => Promise<T>): Promise<T> {
+    if (this.busy) {
+      await new Promise<void>((start) => {
+        const at = this.waiting.findIndex((w) => w.priority < priority);
+        this.waiting.splice(at < 0 ? this.waiting.length : at, 0, { priority, start });
+      });
+    }
+    this.busy = true;
     try {
       return await work();
     } finally {
-      release();
+      const next = this.waiting.shift();
+      if (next) next.start();
+      else this.busy = false;
     }
   }
 }
+
+const PREVIEW_PRIORITY = 1;
+const SCORE_PRIORITY = 0;
 
 export class Engine {
   private readonly models = new Map<string, Promise<LoadedModel>>();
@@ -67,7 +82,7 @@ export class Engine {
   private readonly merges = new Map<string, Promise<MergedStage>>();
   private readonly evalSets = new Map<string, Promise<EvalItem[]>>();
   private readonly latest = new Map<string, number>();
-  private readonly mutex = new Mutex();
+  private readonly mutex = new PriorityMutex();
   private weightsOnRuntime = new WeakMap<LlamaRuntime, NamedTensors>();
   private sequence = 0;
 
@@ -99,7 +114,7 @@ export class Engine {
     for (const { weights, model } of resolved) {
       const runtime = await this.runtimeFor(model.config);
       const prompt = model.tokenizer.encode(request.prompt);
-      const [sequence] = await this.withWeights(runtime, weights, () =>
+      const [sequence] = await this.withWeights(runtime, weights, PREVIEW_PRIORITY, () =>
         runtime.generateGreedy([prompt], { maxNewTokens: request.maxNewTokens, stopTokenId: newlineId(model.tokenizer) }),
       );
       const tokens = sequence?.tokens ?? [];
@@ -123,10 +138,10 @@ export class Engine {
     const generator = {
       generateGreedy: (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
         this.check(channel, ticket);
-        return this.withWeights(runtime, weights, () => runtime.generateGreedy(prompts, options));
+        return this.withWeights(runtime, weights, SCORE_PRIORITY, () => runtime.generateGreedy(prompts, options));
       },
     };
-    const result = await scoreAll(generator, model.tokenizer, items, (done, total) => onProgress?.({ done, total }), { batchSize: 256 });
+    const result = await scoreAll(generator, model.tokenizer, items, (done, total) => onProgress?.({ done, total }), { batchSize: SCORE_BATCH });
     return {
       scores: request.skills.map((skill) => {
         const s = result[skill];
@@ -206,8 +221,8 @@ export class Engine {
     return runtime;
   }
 
-  private withWeights<T>(runtime: LlamaRuntime, weights: NamedTensors, work: () => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
+  private withWeights<T>(runtime: LlamaRuntime, weights: NamedTensors, priority: number, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(priority, async () => {
       if (this.weightsOnRuntime.get(runtime) !== weights) {
         runtime.setWeights(weights);
         this.weightsOnRuntime.set(runtime, weights);

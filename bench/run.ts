@@ -1,0 +1,40 @@
+/**
+ * npm run bench: measures, side by side in one run, and records the figures in bench/results/.
+ * Benchmarks are not tests: nothing here passes or fails on time.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { startStudio } from './server';
+import { measureStudioLatency } from './studioLatency';
+
+async function main() {
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+  console.log(`Merge Studio benchmarks on ${machine}\n`);
+
+  const studio = await startStudio(Number(process.env.BENCH_PORT ?? 3200));
+  let latency;
+  try {
+    latency = await measureStudioLatency(studio.url);
+  } finally {
+    studio.stop();
+  }
+  const rows = [
+    ['slider → merged answer, median (Chromium)', `${latency.sliderToAnswerMs.median.toFixed(0)} ms`],
+    ['slider → merged answer, p90 (Chromium)', `${latency.sliderToAnswerMs.p90.toFixed(0)} ms`],
+    [`score ${latency.scoredPrompts} test prompts (Chromium worker)`, `${(latency.browserScoreMs / 1000).toFixed(2)} s`],
+    [`score ${latency.scoredPrompts} test prompts (Node, same engine)`, `${(latency.nodeScoreMs / 1000).toFixed(2)} s`],
+    ['Chromium / Node scoring time', `${(latency.browserScoreMs / latency.nodeScoreMs).toFixed(2)}×`],
+  ];
+  const width = Math.max(...rows.map(([k]) => (k ?? '').length));
+  for (const [k, v] of rows) console.log(`${(k ?? '').padEnd(width)}  ${v}`);
+
+  await mkdir('bench/results', { recursive: true });
+  const record = { date: new Date().toISOString(), machine, studio: latency };
+  await writeFile('bench/results/studio.json', `${JSON.stringify(record, null, 2)}\n`);
+  console.log('\nrecorded in bench/results/studio.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
