@@ -36,8 +36,8 @@ BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=20
 # Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
 # a quarter of each batch replays pretraining data, and it stops as soon as the
 # skill reaches the target on dev. Small task vectors are what merging needs.
-EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=100,
-              min_steps=200, target_dev=0.98)
+EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, check_every=100,
+              min_steps=200, target_dev=0.97)
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 
