@@ -5,9 +5,19 @@
 import type { MergeMethodDefinition } from './method';
 import { linearMethod } from './methods/linear';
 import { passthroughMethod } from './methods/passthrough';
+import { SPHERICAL_METHODS } from './methods/sphericalFamily';
+import { SUBSPACE_METHODS } from './methods/subspaceFamily';
 import { taskArithmeticMethod } from './methods/taskArithmetic';
+import { TASK_VECTOR_METHODS } from './methods/taskVectorFamily';
 
-export const MERGE_METHODS: readonly MergeMethodDefinition[] = [linearMethod, taskArithmeticMethod, passthroughMethod];
+export const MERGE_METHODS: readonly MergeMethodDefinition[] = [
+  linearMethod,
+  taskArithmeticMethod,
+  ...TASK_VECTOR_METHODS,
+  ...SPHERICAL_METHODS,
+  passthroughMethod,
+  ...SUBSPACE_METHODS,
+];
 
 const BY_NAME = new Map(MERGE_METHODS.map((m) => [m.name, m]));
 
