@@ -2,7 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { parseLlamaConfig } from '@/lib/formats/hfConfig';
-import { EVAL_INDEX_URL, ZOO_INDEX_URL, evalIndexSchema, modelFileUrl, zooIndexSchema } from '@/lib/zoo/zooIndex';
+import { parseEvalIndex } from '@/lib/eval/evalSet';
+import { EVAL_INDEX_URL, ZOO_INDEX_URL, modelFileUrl, zooIndexSchema } from '@/lib/zoo/zooIndex';
 
 async function fetchJson(url: string): Promise<unknown> {
   const response = await fetch(url);
@@ -15,7 +16,7 @@ export function useZooIndex() {
 }
 
 export function useEvalIndex() {
-  return useQuery({ queryKey: ['eval-index'], queryFn: async () => evalIndexSchema.parse(await fetchJson(EVAL_INDEX_URL)) });
+  return useQuery({ queryKey: ['eval-index'], queryFn: async () => parseEvalIndex(await fetchJson(EVAL_INDEX_URL)) });
 }
 
 export function useModelConfig(modelId: string | null) {

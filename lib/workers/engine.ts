@@ -4,7 +4,6 @@
  * the benchmarks and the tests, with a file-system loader instead of fetch.
  */
 import { architectureFor } from '@/lib/arch';
-import { parseEvalJsonl, type EvalItem } from '@/lib/eval/evalSet';
 import { scoreAll } from '@/lib/eval/exactMatch';
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
@@ -12,7 +11,7 @@ import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
 import { createLlamaRuntime, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
 import type { NamedTensors } from '@/lib/tensors/tensor';
-import type { EvalSplit } from '@/lib/zoo/zooIndex';
+import { evalFileName, parseEvalJsonl, type EvalItem, type EvalSplit } from '@/lib/eval/evalSet';
 import type {
   EngineInfo,
   GenerationRequest,
@@ -235,7 +234,7 @@ export class Engine {
     const key = `${skill}.${split}`;
     let set = this.evalSets.get(key);
     if (!set) {
-      const path = `/evals/${encodeURIComponent(skill)}.${split}.jsonl`;
+      const path = `/evals/${encodeURIComponent(evalFileName(skill, split))}`;
       set = this.files.text(path).then((text) => parseEvalJsonl(text, path));
       this.evalSets.set(key, set);
       set.catch(() => this.evalSets.delete(key));

@@ -1,5 +1,5 @@
 import type { Recipe } from '@/lib/recipe/schema';
-import type { EvalSplit } from '@/lib/zoo/zooIndex';
+import type { EvalSplit } from '@/lib/eval/evalSet';
 
 /** What a request runs on: a zoo model as it is, or a stage of a recipe merged in the worker. */
 export type ModelTarget = { kind: 'zoo'; id: string } | { kind: 'merge'; recipe: Recipe; stage: string };

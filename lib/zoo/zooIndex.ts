@@ -17,29 +17,9 @@ export const zooIndexSchema = z.object({
 export type ZooIndex = z.infer<typeof zooIndexSchema>;
 export type ZooModel = ZooIndex['models'][number];
 
-/** `public/evals/index.json`: the skills with an exact-match test set. */
-export const evalIndexSchema = z.object({
-  skills: z.array(
-    z.object({
-      id: z.string().regex(/^[A-Za-z0-9._-]+$/),
-      description: z.string(),
-      splits: z.record(z.string(), z.number()),
-      examples: z.array(z.string()),
-    }),
-  ),
-});
-export type EvalIndex = z.infer<typeof evalIndexSchema>;
-export type EvalSkill = EvalIndex['skills'][number];
-
-export type EvalSplit = 'dev' | 'test';
-
 /** URLs of a zoo model's files, relative to the site root (or a file root in Node). */
 export function modelFileUrl(modelId: string, file: 'config.json' | 'model.safetensors' | 'tokenizer.json' | 'tokenizer_config.json' | 'README.md'): string {
   return `/models/${encodeURIComponent(modelId)}/${file}`;
-}
-
-export function evalSplitUrl(skill: string, split: EvalSplit): string {
-  return `/evals/${encodeURIComponent(skill)}.${split}.jsonl`;
 }
 
 export const ZOO_INDEX_URL = '/models/index.json';

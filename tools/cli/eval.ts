@@ -10,7 +10,7 @@ import { parseEvalIndex } from '@/lib/eval/evalSet';
 import { outputStageName } from '@/lib/recipe/schema';
 import { Engine } from '@/lib/workers/engine';
 import type { ModelTarget, ScoreResult } from '@/lib/workers/engineApi';
-import type { EvalSplit } from '@/lib/zoo/zooIndex';
+import type { EvalSplit } from '@/lib/eval/evalSet';
 import { parseArgs, printProgress } from './args';
 import { loadRecipeFile } from './merge';
 import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
