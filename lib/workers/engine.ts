@@ -3,6 +3,7 @@
  * runs it in a Web Worker (engine.worker.ts); Node runs the very same class for the CLI,
  * the benchmarks and the tests, with a file-system loader instead of fetch.
  */
+import { z } from 'zod';
 import { architectureFor } from '@/lib/arch';
 import { scoreAll } from '@/lib/eval/exactMatch';
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
@@ -21,8 +22,13 @@ import type {
   ScoreRequest,
   ScoreResult,
 } from './engineApi';
-import { SUPERSEDED } from './engineApi';
+import { SUPERSEDED, type ReferenceCheck } from './engineApi';
 import { externalModels, mergeRecipeStage, type MergedStage, type ZooModel } from './recipeMerge';
+
+/** `reference_logits.json`, written by the zoo's trainer: logits at every position of a few prompts. */
+const referenceLogitsSchema = z.object({
+  cases: z.array(z.object({ prompt: z.string(), input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })),
+});
 
 /** Where the engine reads the zoo from: `fetch` in the browser, the file system in Node. */
 export interface ZooFiles {
@@ -148,6 +154,31 @@ export class Engine {
       }),
       ms: now() - start,
     };
+  }
+
+  async verifyReference(models: string[]): Promise<ReferenceCheck[]> {
+    const checks: ReferenceCheck[] = [];
+    for (const id of models) {
+      const model = await this.loadModel(id);
+      const reference = referenceLogitsSchema.parse(JSON.parse(await this.files.text(`/models/${encodeURIComponent(id)}/reference_logits.json`)));
+      const runtime = await this.runtimeFor(model.config);
+      const ids = reference.cases.map((c) => c.input_ids);
+      const logits = await this.withWeights(runtime, model.tensors, PREVIEW_PRIORITY, () => runtime.logits(ids));
+      let maxAbsDiff = 0;
+      let positions = 0;
+      reference.cases.forEach((c, i) => {
+        const got = logits[i];
+        if (!got) throw new Error(`no logits for reference case ${i} of ${id}`);
+        c.logits.forEach((row, position) => {
+          positions++;
+          row.forEach((expected, v) => {
+            maxAbsDiff = Math.max(maxAbsDiff, Math.abs((got[position * row.length + v] ?? NaN) - expected));
+          });
+        });
+      });
+      checks.push({ model: id, positions, maxAbsDiff });
+    }
+    return checks;
   }
 
   // ---------------------------------------------------------------- models

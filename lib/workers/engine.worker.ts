@@ -49,6 +49,7 @@ const api: EngineApi = {
   info: async () => (await ready).info(),
   generate: async (channel, request) => (await ready).generate(channel, request),
   score: async (channel, request, onProgress) => (await ready).score(channel, request, onProgress),
+  verifyReference: async (models) => (await ready).verifyReference(models),
 };
 
 Comlink.expose(api);

@@ -52,6 +52,13 @@ export interface ScoreProgress {
   total: number;
 }
 
+export interface ReferenceCheck {
+  model: string;
+  positions: number;
+  /** Largest |runtime logit − trainer logit| over every position of every reference prompt. */
+  maxAbsDiff: number;
+}
+
 /**
  * The engine worker's surface, called through comlink. Requests on one channel supersede
  * each other: when a newer one arrives, the older one stops at its next batch and rejects
@@ -61,6 +68,8 @@ export interface EngineApi {
   info(): Promise<EngineInfo>;
   generate(channel: string, request: GenerationRequest): Promise<GenerationResult>;
   score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult>;
+  /** Runs each model on its reference prompts and compares with the logits its trainer wrote. */
+  verifyReference(models: string[]): Promise<ReferenceCheck[]>;
 }
 
 export const SUPERSEDED = 'superseded by a newer request';
