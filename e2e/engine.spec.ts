@@ -12,6 +12,6 @@ test('the engine in Chromium reproduces the trainer’s logits for every zoo mod
 
 test('a damaged share link says why and leaves an empty canvas', async ({ page }) => {
   await page.goto('/#r=v1.not-a-real-payload');
-  await expect(page.getByRole('alert')).toContainText('The shared link could not be opened');
+  await expect(page.getByRole('alert').filter({ hasText: 'The shared link could not be opened' })).toBeVisible();
   await expect(page.getByText('Start a merge')).toBeVisible();
 });
