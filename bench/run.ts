@@ -2,8 +2,9 @@
  * npm run bench: measures, side by side in one run, and records the figures in bench/results/.
  * Benchmarks are not tests: nothing here passes or fails on time.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { replaceSection } from '@/tools/cli/readmeSection';
 import { startStudio } from './server';
 import { measureStudioLatency } from './studioLatency';
 
@@ -31,7 +32,10 @@ async function main() {
   await mkdir('bench/results', { recursive: true });
   const record = { date: new Date().toISOString(), machine, studio: latency };
   await writeFile('bench/results/studio.json', `${JSON.stringify(record, null, 2)}\n`);
-  console.log('\nrecorded in bench/results/studio.json');
+  const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k ?? ''} | ${v ?? ''} |`)].join('\n');
+  const readme = await readFile('README.md', 'utf8');
+  await writeFile('README.md', replaceSection(readme, 'bench', `Measured ${record.date.slice(0, 10)} on ${machine}.\n\n${table}`));
+  console.log('\nrecorded in bench/results/studio.json and README.md');
 }
 
 main().catch((error: unknown) => {

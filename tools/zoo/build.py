@@ -183,6 +183,7 @@ def main():
     ap.add_argument("--from", dest="start", choices=["base", "experts", "report"], default="base")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
+    ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     args = ap.parse_args()
     if args.smoke:
         BASE["steps"], EXPERT["max_steps"], EXPERT["min_steps"], EXPERT["check_every"] = 30, 20, 10, 10
@@ -194,13 +195,13 @@ def main():
     if args.start == "base":
         build_base(splits, held_out)
     base_state = load_model(BASE["id"]).state_dict()
-    steps = {}
+    index_path = os.path.join(MODELS, "index.json")
+    steps = {m["skill"]: m.get("fine_tune_steps") for m in json.load(open(index_path))["models"]
+             if m["skill"]} if os.path.exists(index_path) and args.start != "base" else {}
     if args.start in ("base", "experts"):
         for i, skill in enumerate(tasks.SKILLS):
-            steps[skill] = build_expert(skill, i, base_state, splits, held_out)
-    else:
-        steps = {m["skill"]: m.get("fine_tune_steps") for m in
-                 json.load(open(os.path.join(MODELS, "index.json")))["models"] if m["skill"]}
+            if args.only is None or skill in args.only:
+                steps[skill] = build_expert(skill, i, base_state, splits, held_out)
 
     ids = [BASE["id"]] + [expert_id(s) for s in tasks.SKILLS]
     models = {i: load_model(i) for i in ids}
