@@ -8,6 +8,7 @@ import { connect, mergeInputs, setGlobalParam, setMethod, setModelParam, updateM
 import type { MergeMethodDefinition, ParameterDef } from '@/lib/merge/method';
 import { getMergeMethod, MERGE_METHODS } from '@/lib/merge/registry';
 import { LayerSliders } from './LayerSliders';
+import { LayerStackEditor } from './LayerStackEditor';
 import { ParameterField } from './ParameterField';
 
 export function MergeInspector() {
@@ -71,8 +72,9 @@ function useLayerSource(node: MergeNode): string | null {
 }
 
 /** Problems a person can fix in the inspector, explained where the setup is made. */
-function setupProblems(method: MergeMethodDefinition, inputRefs: readonly string[], baseModel: string | null): string[] {
+function setupProblems(method: MergeMethodDefinition, inputRefs: readonly string[], baseModel: string | null, sliced: boolean): string[] {
   const problems: string[] = [];
+  if (sliced) return problems; // each slice names its own sources; the planner checks them
   if (method.baseModel === 'required' && !baseModel) problems.push(`${method.name} needs a base model: choose one above.`);
   // As in mergekit, a base model that is not among the inputs joins them.
   const counted = inputRefs.length + (baseModel && !inputRefs.includes(baseModel) ? 1 : 0);
@@ -93,7 +95,7 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
   const layerConfig = useModelConfig(useLayerSource(node));
   const method = getMergeMethod(node.data.method);
   const layerCount = layerConfig.data?.num_hidden_layers ?? 0;
-  const problems = method ? setupProblems(method, inputs.map(referenceOf), node.data.baseModel) : [`Unknown method "${node.data.method}".`];
+  const problems = method ? setupProblems(method, inputs.map(referenceOf), node.data.baseModel, (node.data.slices?.length ?? 0) > 0) : [`Unknown method "${node.data.method}".`];
   const candidates = allNodes.filter((n) => n.id !== node.id && !inputs.some((i) => i.id === n.id));
   const baseOptions = [
     ...(zoo.data?.models.map((m) => m.id) ?? []),
@@ -167,6 +169,8 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
           ))}
         </fieldset>
       ) : null}
+
+      {node.data.method === 'passthrough' || node.data.slices ? <LayerStackEditor node={node} inputs={inputs} layerCount={layerCount} /> : null}
 
       <fieldset className="space-y-3">
         <legend className="text-xs font-semibold uppercase text-slate-500">Inputs</legend>

@@ -14,6 +14,7 @@ import {
   setGlobalParam,
   setLayerValue,
   setMethod,
+  setSlices,
   updateMerge,
   type CanvasState,
 } from './studioStore';
@@ -140,6 +141,28 @@ describe('canvas to recipe and back', () => {
     const restored = canvasFromRecipe(decoded.payload.recipe, parsedLayout);
     expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe).toEqual(recipe);
     expect(canvasToLayout(restored.nodes, restored.edges, restored.activeNodeId)).toEqual(layout);
+  });
+
+  it('writes layer slices instead of models for a layer stack, and refuses a slice of an unconnected model', () => {
+    const { state, merge } = twoExpertMerge();
+    const stacked = setSlices(setMethod(state, merge, 'passthrough'), merge, [
+      { sources: [{ model: 'zoo-add', layer_range: [0, 3] }] },
+      { sources: [{ model: 'zoo-upper', layer_range: [1, 4] }] },
+    ]);
+    const { recipe } = canvasToRecipe(stacked.nodes, stacked.edges, stacked.activeNodeId);
+    expect(recipe?.stages[0]?.slices?.map((s) => s.sources[0]?.layer_range)).toEqual([
+      [0, 3],
+      [1, 4],
+    ]);
+    expect(recipe?.stages[0]?.models).toBeUndefined();
+    expect(parseRecipe(recipe).ok).toBe(true);
+    const restored = canvasFromRecipe(recipe!, null);
+    expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe?.stages[0]?.slices).toEqual(recipe?.stages[0]?.slices);
+
+    const stray = setSlices(stacked, merge, [{ sources: [{ model: 'zoo-count', layer_range: [0, 2] }] }]);
+    const result = canvasToRecipe(stray.nodes, stray.edges, stray.activeNodeId);
+    expect(result.recipe).toBeNull();
+    expect(result.problems[0]?.message).toMatch(/zoo-count/);
   });
 
   it('lays out a recipe that comes without a layout', () => {

@@ -74,15 +74,27 @@ export function canvasToRecipe(
       problems.push({ nodeId: node.id, message: `Its input "${referenceOf(blocked)}" cannot run yet.` });
       continue;
     }
-    const { stage, method, baseModel, params, modelParams } = node.data;
+    const { stage, method, baseModel, params, modelParams, slices } = node.data;
+    if (slices && slices.length > 0) {
+      const refs = new Set(inputs.map(referenceOf));
+      const stray = slices.flatMap((s) => s.sources).find((s) => !refs.has(s.model));
+      if (stray) {
+        problems.push({ nodeId: node.id, message: `A layer slice reads "${stray.model}", which is not connected to this merge.` });
+        continue;
+      }
+    }
     stages.push({
       name: stage,
       merge_method: method,
       ...(baseModel ? { base_model: baseModel } : {}),
-      models: inputs.map((input) => {
-        const parameters = nonEmpty(modelParams[input.id] ?? {});
-        return { model: referenceOf(input), ...(parameters ? { parameters } : {}) };
-      }),
+      ...(slices && slices.length > 0
+        ? { slices }
+        : {
+            models: inputs.map((input) => {
+              const parameters = nonEmpty(modelParams[input.id] ?? {});
+              return { model: referenceOf(input), ...(parameters ? { parameters } : {}) };
+            }),
+          }),
       ...(nonEmpty(params) ? { parameters: params } : {}),
     });
     runnable.add(node.id);
@@ -158,6 +170,7 @@ export function canvasFromRecipe(
       baseModel: stage.base_model ?? null,
       params: { ...(stage.parameters ?? {}) },
       modelParams,
+      ...(stage.slices ? { slices: stage.slices } : {}),
     };
   }
   const activeFromRecipe = recipe.output ? nodes.find((n) => isMergeNode(n) && n.data.stage === recipe.output)?.id : undefined;
@@ -169,11 +182,17 @@ export function emptyMergeData(stage: string): MergeNode['data'] {
   return { stage, method: 'linear', baseModel: null, params: {}, modelParams: {} };
 }
 
+/** The distinct models a stage reads through `models:` or `slices:`, in first-use order. */
+function stageInputs(stage: RecipeStage): string[] {
+  const refs = [...(stage.models ?? []).map((m) => m.model), ...(stage.slices ?? []).flatMap((s) => s.sources.map((x) => x.model))];
+  return [...new Set(refs)];
+}
+
 function autoLayout(recipe: Recipe): CanvasLayout {
   const stageNames = new Set(recipe.stages.map((s) => s.name));
   const depth = new Map<string, number>();
   for (const stage of recipe.stages) {
-    const inputDepths = (stage.models ?? []).map((m) => (stageNames.has(m.model) ? (depth.get(m.model) ?? 0) : 0));
+    const inputDepths = stageInputs(stage).map((m) => (stageNames.has(m) ? (depth.get(m) ?? 0) : 0));
     depth.set(stage.name, 1 + Math.max(0, ...inputDepths));
   }
   const nodes: CanvasLayout['nodes'] = {};
@@ -187,12 +206,12 @@ function autoLayout(recipe: Recipe): CanvasLayout {
   recipe.stages.forEach((stage) => {
     const id = `merge-${stage.name}`;
     nodes[id] = { type: 'merge', stage: stage.name, ...place(depth.get(stage.name) ?? 1) };
-    (stage.models ?? []).forEach((m, i) => {
-      if (stageNames.has(m.model)) {
-        edges.push({ source: `merge-${m.model}`, target: id });
+    stageInputs(stage).forEach((model, i) => {
+      if (stageNames.has(model)) {
+        edges.push({ source: `merge-${model}`, target: id });
       } else {
         const modelNodeId = `model-${stage.name}-${i}`;
-        nodes[modelNodeId] = { type: 'model', model: m.model, ...place(0) };
+        nodes[modelNodeId] = { type: 'model', model, ...place(0) };
         edges.push({ source: modelNodeId, target: id });
       }
     });

@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 
-import type { ParamValue } from '@/lib/recipe/schema';
+import type { ParamValue, RecipeSlice } from '@/lib/recipe/schema';
 
 /** A parameter value as the recipe holds it: a scalar, a flag, a gradient list or a filter list. */
 export type CanvasParamValue = ParamValue;
@@ -21,6 +21,11 @@ export type MergeNodeData = {
   params: Record<string, CanvasParamValue>;
   /** Per-input parameters, keyed by the id of the input node (weight, density, …). */
   modelParams: Record<string, Record<string, CanvasParamValue>>;
+  /**
+   * Layer slices (mergekit `slices:`), when the merge stacks layer ranges instead of combining
+   * whole models: sources name inputs by their recipe reference. Absent: `models:` syntax.
+   */
+  slices?: RecipeSlice[];
 };
 
 export type ModelNode = Node<ModelNodeData, 'model'>;

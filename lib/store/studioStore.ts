@@ -2,6 +2,7 @@ import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, t
 import { create } from 'zustand';
 import { gradientAtLayer } from '@/lib/merge/gradient';
 import { getMergeMethod } from '@/lib/merge/registry';
+import type { RecipeSlice } from '@/lib/recipe/schema';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder } from './canvasRecipe';
 import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
@@ -176,6 +177,14 @@ export function perLayerValues(value: CanvasParamValue | undefined, layerCount: 
     if (typeof value === 'number') return value;
     if (!isGradient(value)) return fallback;
     return gradientAtLayer(value, i, layerCount);
+  });
+}
+
+/** Replaces a merge's layer slices; an empty list returns it to `models:` syntax. */
+export function setSlices(state: CanvasState, mergeId: string, slices: RecipeSlice[]): CanvasState {
+  return updateMerge(state, mergeId, (data) => {
+    const { slices: _previous, ...rest } = data;
+    return slices.length > 0 ? { ...rest, slices } : rest;
   });
 }
 

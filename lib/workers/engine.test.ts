@@ -77,6 +77,30 @@ describe('engine (the worker code, run in Node)', () => {
     expect(b.status).toBe('fulfilled');
   });
 
+  it('runs a frankenmerge that is deeper than its sources', async () => {
+    const stacked: Recipe = {
+      version: 1,
+      stages: [
+        {
+          name: 'm',
+          merge_method: 'passthrough',
+          slices: [
+            { sources: [{ model: 'zoo-upper', layer_range: [0, 3] }] },
+            { sources: [{ model: 'zoo-recall', layer_range: [1, 4] }] },
+          ],
+        },
+      ],
+    };
+    const { weights, model } = await engine.resolve({ kind: 'merge', recipe: stacked, stage: 'm' });
+    expect(model.config.num_hidden_layers).toBe(6);
+    const upper = await engine.resolve({ kind: 'zoo', id: 'zoo-upper' });
+    const recall = await engine.resolve({ kind: 'zoo', id: 'zoo-recall' });
+    expect(weights.get('model.layers.2.mlp.up_proj.weight')?.data).toEqual(upper.weights.get('model.layers.2.mlp.up_proj.weight')?.data);
+    expect(weights.get('model.layers.3.mlp.up_proj.weight')?.data).toEqual(recall.weights.get('model.layers.1.mlp.up_proj.weight')?.data);
+    const result = await engine.generate('preview', { targets: [{ kind: 'merge', recipe: stacked, stage: 'm' }], prompt: 'upper: abc=', maxNewTokens: 8 });
+    expect(result.outputs).toHaveLength(1);
+  });
+
   it('reports a recipe that cannot run with the reason', async () => {
     const bad: Recipe = { version: 1, stages: [{ name: 'm', merge_method: 'task_arithmetic', models: [{ model: 'zoo-upper', parameters: { weight: 1 } }] }] };
     await expect(engine.resolve({ kind: 'merge', recipe: bad, stage: 'm' })).rejects.toThrow(/base/);
