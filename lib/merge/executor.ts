@@ -174,8 +174,8 @@ async function readInput(stage: RunningStage, model: string, name: string, signa
 
 async function mergeTensor(stage: RunningStage, t: TensorPlan, signal: AbortSignal | undefined): Promise<Tensor> {
   checkTensorPlan(stage, t);
-  const read: Tensor[] = [];
-  for (const src of t.sources) read.push(await readInput(stage, src.model, src.tensor, signal));
+  // Inputs are read concurrently: file and network sources overlap their I/O.
+  const read: Tensor[] = await Promise.all(t.sources.map((src) => readInput(stage, src.model, src.tensor, signal)));
   const shape = read[0]!.shape;
   const odd = read.findIndex((r) => !sameShape(r.shape, shape));
   if (odd >= 0) {

@@ -49,24 +49,24 @@ export const taskArithmeticMethod = defineMergeMethod({
     const b = base.data;
     const others = inputs.filter((i) => !i.isBase);
     if (others.length === 0) return b.slice();
-    const mixed = new Float32Array(b.length);
+    // `mixed` accumulates Σ wᵢ·δᵢ in fp32 (a Float32Array rounds each sum, as torch does).
+    const n = b.length;
+    const mixed = new Float32Array(n);
     let divisor = 0;
     for (const input of others) {
       const w = Math.fround(numberParam(input.params, 'weight'));
       divisor += w;
       const x = input.data;
-      for (let j = 0; j < mixed.length; j++) mixed[j]! += w * (x[j]! - b[j]!);
+      for (let j = 0; j < n; j++) mixed[j] = mixed[j]! + w * (x[j]! - b[j]!);
     }
     if (Math.abs(divisor) < 1e-8) divisor = 1;
     const normalize = booleanParam(params, 'normalize');
     const lambda = numberParam(params, 'lambda');
-    const out = new Float32Array(b.length);
-    for (let j = 0; j < out.length; j++) {
-      let m = mixed[j]!;
-      if (normalize) m = Math.fround(m / divisor);
-      if (lambda !== 1) m = Math.fround(m * lambda);
-      out[j] = b[j]! + m;
-    }
-    return out;
+    // Each step rounds to fp32 like mergekit's separate tensor ops; the loops are split by
+    // case so the hot loop has no branches.
+    if (normalize) for (let j = 0; j < n; j++) mixed[j] = mixed[j]! / divisor;
+    if (lambda !== 1) for (let j = 0; j < n; j++) mixed[j] = mixed[j]! * lambda;
+    for (let j = 0; j < n; j++) mixed[j] = b[j]! + mixed[j]!;
+    return mixed;
   },
 });
