@@ -6,11 +6,24 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { replaceSection } from '@/tools/cli/readmeSection';
 import { startStudio } from './server';
+import { getMergeMethod } from '@/lib/merge/registry';
+import { measureMergeThroughput } from './mergeThroughput';
 import { measureStudioLatency } from './studioLatency';
 
 async function main() {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   console.log(`Merge Studio benchmarks on ${machine}\n`);
+
+  console.log('merging 135M-shaped checkpoints (base + 3 experts, bf16)…');
+  const throughput = await measureMergeThroughput(['linear', 'task_arithmetic', 'ties', 'dare_ties'].filter((m) => getMergeMethod(m)));
+  const memoryBudget = (throughput.models + 2) * throughput.modelBytes;
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const throughputTable = [
+    `| 135M-shaped merge (${throughput.models} models of ${mb(throughput.modelBytes)}) | time | × plain pass | peak RSS | budget (models + 2) × size |`,
+    '|---|---|---|---|---|',
+    ...throughput.rows.map((r) => `| ${r.name} | ${(r.ms / 1000).toFixed(2)} s | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssBytes)} | ${mb(memoryBudget)} |`),
+  ].join('\n');
+  console.log(`${throughputTable}\n`);
 
   const studio = await startStudio(Number(process.env.BENCH_PORT ?? 3200));
   let latency;
@@ -30,11 +43,11 @@ async function main() {
   for (const [k, v] of rows) console.log(`${(k ?? '').padEnd(width)}  ${v}`);
 
   await mkdir('bench/results', { recursive: true });
-  const record = { date: new Date().toISOString(), machine, studio: latency };
+  const record = { date: new Date().toISOString(), machine, studio: latency, throughput };
   await writeFile('bench/results/studio.json', `${JSON.stringify(record, null, 2)}\n`);
   const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k ?? ''} | ${v ?? ''} |`)].join('\n');
   const readme = await readFile('README.md', 'utf8');
-  await writeFile('README.md', replaceSection(readme, 'bench', `Measured ${record.date.slice(0, 10)} on ${machine}.\n\n${table}`));
+  await writeFile('README.md', replaceSection(readme, 'bench', `Measured ${record.date.slice(0, 10)} on ${machine}.\n\n${table}\n\n${throughputTable}`));
   console.log('\nrecorded in bench/results/studio.json and README.md');
 }
 
