@@ -1,9 +1,11 @@
 /**
- * npm run merge -- <recipe.json> --out <dir>
+ * npm run merge -- <recipe.json | config.yml> --out <dir>
  *
  * Runs a recipe with the studio's own merge engine and writes a Hugging Face layout folder:
  * config.json, model.safetensors (streamed tensor by tensor), tokenizer files and a model
- * card that embeds the recipe.
+ * card that embeds the recipe. The recipe is the studio's JSON or mergekit YAML (a
+ * `mergekit-yaml` configuration or a `mergekit-multi` file), told apart by the extension
+ * (.json, .yml/.yaml) or, for other names, by the content.
  */
 import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { executePlan } from '@/lib/merge/executor';
 import { formatPlanIssues, planRecipe } from '@/lib/merge/planner';
 import { mergeMethodNames } from '@/lib/merge/registry';
 import { formatIssues, parseRecipe, type Recipe, type RecipeDType } from '@/lib/recipe/schema';
+import { formatMergekitYamlIssues, recipeFromMergekitYaml } from '@/lib/recipe/yaml';
 import type { StorageDType } from '@/lib/tensors/tensor';
 import { externalModels } from '@/lib/workers/recipeMerge';
 import { modelCard } from './modelCard';
@@ -24,8 +27,23 @@ const STORAGE: Record<RecipeDType, { dtype: StorageDType; torch: string }> = {
   bfloat16: { dtype: 'BF16', torch: 'bfloat16' },
 };
 
-export async function loadRecipeFile(file: string): Promise<Recipe> {
+/** How a recipe file is written: by its extension, else by its content (studio JSON is an object). */
+export function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yml' || extension === '.yaml') return 'mergekit-yaml';
+  return text.trimStart().startsWith('{') ? 'json' : 'mergekit-yaml';
+}
+
+/** Read a recipe file (studio JSON or mergekit YAML); what mergekit YAML loses on the way goes to `onWarning`. */
+export async function loadRecipeFile(file: string, onWarning?: (message: string) => void): Promise<Recipe> {
   const text = await readFile(file, 'utf8');
+  if (recipeFileFormat(file, text) === 'mergekit-yaml') {
+    const read = recipeFromMergekitYaml(text, { methods: mergeMethodNames() });
+    if (!read.ok) throw new Error(`${file} is not a mergekit configuration the studio can run:\n${formatMergekitYamlIssues(read.issues, file)}`);
+    if (read.warnings.length > 0) onWarning?.(formatMergekitYamlIssues(read.warnings, file));
+    return read.recipe;
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -90,10 +108,10 @@ async function main() {
   const [file] = args.positional;
   const out = args.options.get('out');
   if (!file || !out) {
-    console.error('usage: npm run merge -- <recipe.json> --out <dir>');
+    console.error('usage: npm run merge -- <recipe.json | mergekit.yml> --out <dir>');
     process.exit(2);
   }
-  const recipe = await loadRecipeFile(file);
+  const recipe = await loadRecipeFile(file, (warning) => console.warn(warning));
   const started = performance.now();
   const { plan, tensors } = await mergeToFolder(recipe, path.dirname(path.resolve(file)), out, printProgress('merging'));
   console.log(`wrote ${out}: stage "${plan.output}", ${tensors} tensors in ${((performance.now() - started) / 1000).toFixed(1)} s`);
