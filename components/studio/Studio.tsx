@@ -6,6 +6,7 @@ import { ScoresPanel } from '@/components/charts/ScoresPanel';
 import { MergeInspector } from '@/components/inspector/MergeInspector';
 import { ModelLibrary } from '@/components/library/ModelLibrary';
 import { PreviewPanel } from '@/components/preview/PreviewPanel';
+import { RecipeFiles } from '@/components/share/RecipeFiles';
 import { ShareButton } from '@/components/share/ShareButton';
 import { useStudioStore } from '@/lib/store/studioStore';
 import { EngineStatus } from './EngineStatus';
@@ -29,6 +30,7 @@ export function Studio() {
             >
               Add merge node
             </button>
+            <RecipeFiles />
             <ShareButton />
           </div>
         </header>
