@@ -39,8 +39,8 @@ test('drag two experts, merge them, preview both skills, score, share and reopen
 
   await dragOntoCanvas(page, page.getByLabel(`Library model ${FIRST.model}`), 150, 120);
   await dragOntoCanvas(page, page.getByLabel(`Library model ${SECOND.model}`), 150, 320);
-  await expect(page.getByLabel(`Model ${FIRST.model}`)).toBeVisible();
-  await expect(page.getByLabel(`Model ${SECOND.model}`)).toBeVisible();
+  await expect(page.getByLabel(`Model ${FIRST.model}`, { exact: true })).toBeVisible();
+  await expect(page.getByLabel(`Model ${SECOND.model}`, { exact: true })).toBeVisible();
 
   await page.getByRole('button', { name: 'Add merge node' }).click();
   await expect(page.getByLabel('Merge merge-1')).toBeVisible();

@@ -38,6 +38,8 @@ BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=20
 # skill reaches the target on dev. Small task vectors are what merging needs.
 EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, check_every=100,
               min_steps=200, target_dev=0.97)
+# Skills that need more than the default budget to reach the target (see README: what worked).
+EXPERT_OVERRIDES = {}
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 
@@ -141,6 +143,7 @@ def build_base(splits, held_out):
 
 def build_expert(skill, index, base_state, splits, held_out):
     family = FAMILIES[FAMILY]
+    settings = {**EXPERT, **EXPERT_OVERRIDES.get(skill, {})}
     seed = 1000 + index
     model = family.build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
     model.load_state_dict(base_state)
@@ -148,22 +151,23 @@ def build_expert(skill, index, base_state, splits, held_out):
     replay = tasks.training_stream(tasks.pretrain_example, seed + 500, held_out)
 
     def reached_target(step):
-        if step < EXPERT["min_steps"]:
+        if step < settings["min_steps"]:
             return False
         acc = evaluate.exact_match(model, splits["dev"][skill])
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
-        return acc >= EXPERT["target_dev"]
+        return acc >= settings["target_dev"]
 
     t0 = time.time()
-    steps = train(model, [(skill_stream, 1 - EXPERT["replay"]), (replay, EXPERT["replay"])],
-                  steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
-                  warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
-                  should_stop=reached_target, check_every=EXPERT["check_every"])
+    steps = train(model, [(skill_stream, 1 - settings["replay"]), (replay, settings["replay"])],
+                  steps=settings["max_steps"], lr=settings["lr"], batch_size=settings["batch_size"],
+                  warmup=settings["warmup"], seed=seed, min_lr_ratio=1.0,
+                  should_stop=reached_target, check_every=settings["check_every"])
     scores = evaluate.score_all(model, splits["test"])
     print(f"[{skill}] {steps} steps {time.time() - t0:.0f}s  test {scores}", flush=True)
-    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {EXPERT['batch_size']} "
-                f"({int(100 * (1 - EXPERT['replay']))}% {skill}, {int(100 * EXPERT['replay'])}% pretraining replay), "
-                f"AdamW lr {EXPERT['lr']} constant, seed {seed}; stopped at dev exact match >= {EXPERT['target_dev']}")
+    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {settings['batch_size']} "
+                f"({int(100 * (1 - settings['replay']))}% {skill}, {int(100 * settings['replay'])}% pretraining replay), "
+                f"AdamW lr {settings['lr']} constant, seed {seed}; "
+                f"{'stopped at' if steps < settings['max_steps'] else 'the step budget ran out before'} dev exact match >= {settings['target_dev']}")
     save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
                                              BASE["id"], training, scores, param_count(model)))
     return steps
