@@ -101,6 +101,19 @@ describe('engine (the worker code, run in Node)', () => {
     expect(result.outputs).toHaveLength(1);
   });
 
+  it('diagnoses task vectors per layer and group: an expert against itself agrees fully', async () => {
+    const d = await engine.diagnostics({ kind: 'zoo', id: 'zoo-base' }, [
+      { kind: 'zoo', id: 'zoo-upper' },
+      { kind: 'merge', recipe: linearOf('zoo-upper'), stage: 'm' },
+      { kind: 'zoo', id: 'zoo-add' },
+    ]);
+    expect(d.experts).toEqual(['zoo-upper', 'm', 'zoo-add']);
+    expect(d.rows.filter((r) => r.layer !== null)).toHaveLength(4);
+    const self = d.pairs.findIndex(([a, b]) => a === 0 && b === 1);
+    expect(d.overall.cosine[self]).toBeCloseTo(1, 6);
+    expect(d.overall.signConflict[self]).toBe(0);
+  });
+
   it('reports a recipe that cannot run with the reason', async () => {
     const bad: Recipe = { version: 1, stages: [{ name: 'm', merge_method: 'task_arithmetic', models: [{ model: 'zoo-upper', parameters: { weight: 1 } }] }] };
     await expect(engine.resolve({ kind: 'merge', recipe: bad, stage: 'm' })).rejects.toThrow(/base/);

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { architectureFor } from '@/lib/arch';
+import { taskVectorDiagnostics, type TaskVectorDiagnostics } from '@/lib/diagnostics/taskVectors';
 import { scoreAll } from '@/lib/eval/exactMatch';
+import { inMemorySource } from '@/lib/merge/executor';
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
@@ -154,6 +156,19 @@ export class Engine {
       }),
       ms: now() - start,
     };
+  }
+
+  async diagnostics(base: ModelTarget, experts: ModelTarget[]): Promise<TaskVectorDiagnostics> {
+    const asSource = async (target: ModelTarget) => {
+      const { weights, model } = await this.resolve(target);
+      const architecture = architectureFor(model.config);
+      return inMemorySource(weights, architecture.tensorInfo, architecture.layerCount);
+    };
+    const label = (t: ModelTarget) => (t.kind === 'zoo' ? t.id : t.stage);
+    return taskVectorDiagnostics(
+      await asSource(base),
+      await Promise.all(experts.map(async (t) => ({ id: label(t), source: await asSource(t) }))),
+    );
   }
 
   async verifyReference(models: string[]): Promise<ReferenceCheck[]> {

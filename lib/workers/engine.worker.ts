@@ -50,6 +50,7 @@ const api: EngineApi = {
   generate: async (channel, request) => (await ready).generate(channel, request),
   score: async (channel, request, onProgress) => (await ready).score(channel, request, onProgress),
   verifyReference: async (models) => (await ready).verifyReference(models),
+  diagnostics: async (base, experts) => (await ready).diagnostics(base, experts),
 };
 
 Comlink.expose(api);

@@ -1,3 +1,4 @@
+import type { TaskVectorDiagnostics } from '@/lib/diagnostics/taskVectors';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { EvalSplit } from '@/lib/eval/evalSet';
 
@@ -68,6 +69,8 @@ export interface EngineApi {
   info(): Promise<EngineInfo>;
   generate(channel: string, request: GenerationRequest): Promise<GenerationResult>;
   score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult>;
+  /** Per layer and tensor group: experts' task-vector cosines, sign conflicts and norms against a base. */
+  diagnostics(base: ModelTarget, experts: ModelTarget[]): Promise<TaskVectorDiagnostics>;
   /** Runs each model on its reference prompts and compares with the logits its trainer wrote. */
   verifyReference(models: string[]): Promise<ReferenceCheck[]>;
 }
