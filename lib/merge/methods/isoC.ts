@@ -27,8 +27,9 @@
  * only input the result is the base.
  */
 import { dropNegligible, isotropic, keptRank, negligibleThreshold, rebuild, topTriplets } from '@/lib/linalg/subspaces';
-import { addScaled, meanDifference, sumOfDifferences, vectorNorm } from '@/lib/linalg/taskMatrices';
-import { defineMergeMethod, numberParam, type MethodInput } from '../method';
+import { sumOfDifferences, vectorNorm } from '@/lib/linalg/taskMatrices';
+import { numberParam, type MethodInput } from '../method';
+import { defineSubspaceMethod, rankParameter } from './subspaceMethod';
 
 /** The merged task matrix σ̄·U·Vᵀ of Σ Δᵢ, its top r directions. */
 function isoTaskMatrix(input: MethodInput, experts: readonly Float32Array[], base: Float32Array, rows: number, cols: number): Float64Array {
@@ -39,12 +40,11 @@ function isoTaskMatrix(input: MethodInput, experts: readonly Float32Array[], bas
   return rebuild(isotropic(kept), rows, cols).data;
 }
 
-export const isoCMethod = defineMergeMethod({
+export const isoCMethod = defineSubspaceMethod({
   name: 'iso_c',
   label: 'Iso-C',
   description: 'Sums the task matrices, then flattens their singular value spectrum so every direction counts equally.',
   referenceUrl: 'https://arxiv.org/abs/2502.04959',
-  inMergekit: false,
   parameters: [
     {
       name: 'alpha',
@@ -54,30 +54,7 @@ export const isoCMethod = defineMergeMethod({
       description: 'Scales the merged task vector before it is added to the base (paper: tuned, about 1–1.5).',
       range: [0, 3],
     },
-    {
-      name: 'rank',
-      kind: 'number',
-      required: false,
-      default: 1,
-      description: 'Fraction of each matrix’s min(rows, cols) singular directions kept; below 1 is faster on large matrices.',
-      range: [0.01, 1],
-    },
+    rankParameter('Fraction of each matrix’s min(rows, cols) singular directions kept; below 1 is faster on large matrices.'),
   ],
-  tensorParameters: [],
-  baseModel: 'required',
-  inputs: { min: 1 },
-  checkTensor({ params }) {
-    const rank = params.rank;
-    if (typeof rank === 'number' && !(rank > 0 && rank <= 1)) return `rank must be in (0, 1], got ${rank}`;
-    return undefined;
-  },
-  merge(input) {
-    const { inputs, base, shape, params } = input;
-    if (!base) throw new Error('iso_c needs a base model');
-    const experts = inputs.filter((i) => !i.isBase).map((i) => i.data);
-    if (experts.length === 0) return base.data.slice();
-    const alpha = numberParam(params, 'alpha');
-    if (shape.length !== 2) return addScaled(base.data, meanDifference(experts, base.data), alpha);
-    return addScaled(base.data, isoTaskMatrix(input, experts, base.data, shape[0]!, shape[1]!), alpha);
-  },
+  taskMatrix: isoTaskMatrix,
 });

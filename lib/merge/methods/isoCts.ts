@@ -42,8 +42,9 @@ import {
   rebuild,
   topTriplets,
 } from '@/lib/linalg/subspaces';
-import { addScaled, differenceMatrix, meanDifference, sumOfDifferences, vectorNorm } from '@/lib/linalg/taskMatrices';
-import { defineMergeMethod, numberParam, type MethodInput } from '../method';
+import { differenceMatrix, sumOfDifferences, vectorNorm } from '@/lib/linalg/taskMatrices';
+import { numberParam, type MethodInput } from '../method';
+import { defineSubspaceMethod, rankParameter } from './subspaceMethod';
 
 /** Python's round(): halves go to the even neighbour. */
 function roundHalfEven(x: number): number {
@@ -80,12 +81,11 @@ function isoCtsTaskMatrix(input: MethodInput, experts: readonly Float32Array[], 
   return rebuild(isotropic(orthogonalStack(parts, rows, cols)), rows, cols).data;
 }
 
-export const isoCtsMethod = defineMergeMethod({
+export const isoCtsMethod = defineSubspaceMethod({
   name: 'iso_cts',
   label: 'Iso-CTS',
   description: 'Iso-C on a common subspace plus each task’s own top directions outside it, orthogonalized, with a flat spectrum.',
   referenceUrl: 'https://arxiv.org/abs/2502.04959',
-  inMergekit: false,
   parameters: [
     {
       name: 'alpha',
@@ -103,31 +103,11 @@ export const isoCtsMethod = defineMergeMethod({
       description: 'Share of the kept directions taken from the summed task matrices; the rest is split among the tasks.',
       range: [0, 1],
     },
-    {
-      name: 'rank',
-      kind: 'number',
-      required: false,
-      default: 1,
-      description: 'Fraction of each matrix’s min(rows, cols) singular directions kept; below 1 is faster on large matrices.',
-      range: [0.01, 1],
-    },
+    rankParameter('Fraction of each matrix’s min(rows, cols) singular directions kept; below 1 is faster on large matrices.'),
   ],
-  tensorParameters: [],
-  baseModel: 'required',
-  inputs: { min: 1 },
-  checkTensor({ params }) {
-    const { rank, common_fraction: fraction } = params;
-    if (typeof rank === 'number' && !(rank > 0 && rank <= 1)) return `rank must be in (0, 1], got ${rank}`;
-    if (typeof fraction === 'number' && !(fraction >= 0 && fraction <= 1)) return `common_fraction must be in [0, 1], got ${fraction}`;
-    return undefined;
+  checkTensor: ({ params }) => {
+    const fraction = params.common_fraction;
+    return typeof fraction === 'number' && !(fraction >= 0 && fraction <= 1) ? `common_fraction must be in [0, 1], got ${fraction}` : undefined;
   },
-  merge(input) {
-    const { inputs, base, shape, params } = input;
-    if (!base) throw new Error('iso_cts needs a base model');
-    const experts = inputs.filter((i) => !i.isBase).map((i) => i.data);
-    if (experts.length === 0) return base.data.slice();
-    const alpha = numberParam(params, 'alpha');
-    if (shape.length !== 2) return addScaled(base.data, meanDifference(experts, base.data), alpha);
-    return addScaled(base.data, isoCtsTaskMatrix(input, experts, base.data, shape[0]!, shape[1]!), alpha);
-  },
+  taskMatrix: isoCtsTaskMatrix,
 });

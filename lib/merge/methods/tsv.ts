@@ -31,8 +31,9 @@
  */
 import type { SvdResult } from '@/lib/linalg/svd';
 import { dropNegligible, keptRank, negligibleThreshold, orthogonalStack, rebuild, topTriplets } from '@/lib/linalg/subspaces';
-import { addScaled, differenceMatrix, meanDifference, vectorNorm } from '@/lib/linalg/taskMatrices';
-import { defineMergeMethod, numberParam, type MethodInput } from '../method';
+import { differenceMatrix, vectorNorm } from '@/lib/linalg/taskMatrices';
+import { numberParam, type MethodInput } from '../method';
+import { defineSubspaceMethod, rankParameter } from './subspaceMethod';
 
 function tsvTaskMatrix(input: MethodInput, experts: readonly Float32Array[], base: Float32Array, rows: number, cols: number): Float64Array {
   const r = keptRank(numberParam(input.params, 'rank'), rows, cols);
@@ -45,12 +46,11 @@ function tsvTaskMatrix(input: MethodInput, experts: readonly Float32Array[], bas
   return rebuild(orthogonalStack(parts, rows, cols), rows, cols).data;
 }
 
-export const tsvMethod = defineMergeMethod({
+export const tsvMethod = defineSubspaceMethod({
   name: 'tsv',
   label: 'TSV-M',
   description: 'Keeps each task’s top singular directions, decorrelates them across tasks, and adds the result to the base.',
   referenceUrl: 'https://arxiv.org/abs/2412.00081',
-  inMergekit: false,
   parameters: [
     {
       name: 'alpha',
@@ -60,30 +60,7 @@ export const tsvMethod = defineMergeMethod({
       description: 'Scales the merged task vector before it is added to the base (1: as built).',
       range: [0, 2],
     },
-    {
-      name: 'rank',
-      kind: 'number',
-      required: false,
-      default: 1,
-      description: 'Fraction of each matrix’s min(rows, cols) directions shared out among the tasks (r/T each).',
-      range: [0.01, 1],
-    },
+    rankParameter('Fraction of each matrix’s min(rows, cols) directions shared out among the tasks (r/T each).'),
   ],
-  tensorParameters: [],
-  baseModel: 'required',
-  inputs: { min: 1 },
-  checkTensor({ params }) {
-    const rank = params.rank;
-    if (typeof rank === 'number' && !(rank > 0 && rank <= 1)) return `rank must be in (0, 1], got ${rank}`;
-    return undefined;
-  },
-  merge(input) {
-    const { inputs, base, shape, params } = input;
-    if (!base) throw new Error('tsv needs a base model');
-    const experts = inputs.filter((i) => !i.isBase).map((i) => i.data);
-    if (experts.length === 0) return base.data.slice();
-    const alpha = numberParam(params, 'alpha');
-    if (shape.length !== 2) return addScaled(base.data, meanDifference(experts, base.data), alpha);
-    return addScaled(base.data, tsvTaskMatrix(input, experts, base.data, shape[0]!, shape[1]!), alpha);
-  },
+  taskMatrix: tsvTaskMatrix,
 });
