@@ -1,6 +1,6 @@
 import type { Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { CanvasLayout } from './canvasLayout';
-import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
+import type { MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
 
 export interface CanvasProblem {
