@@ -39,7 +39,7 @@ BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=20
 EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, check_every=100,
               min_steps=200, target_dev=0.97)
 # Skills that need more than the default budget to reach the target (see README: what worked).
-EXPERT_OVERRIDES = {}
+EXPERT_OVERRIDES = {"reverse": {"max_steps": 3000}, "sort": {"max_steps": 3000}}
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 
@@ -173,6 +173,18 @@ def build_expert(skill, index, base_state, splits, held_out):
     return steps
 
 
+def refresh_card_scores(model_id, scores):
+    """Rewrites a card's score table from the final table (cards of models kept from an earlier build)."""
+    path = os.path.join(MODELS, model_id, "README.md")
+    with open(path) as f:
+        text = f.read()
+    head = text.split("## Exact match on the test split")[0]
+    rows = "\n".join(f"| {s} | {100 * v:.1f} |" for s, v in scores.items())
+    with open(path, "w") as f:
+        f.write(head + "## Exact match on the test split (greedy decoding, answer then newline)\n\n"
+                "| skill | exact match (%) |\n|---|---|\n" + rows + "\n")
+
+
 def write_index(table, steps):
     models = [{"id": BASE["id"], "role": "base", "skill": None, "base": None, "scores": table[BASE["id"]]}]
     for skill in tasks.SKILLS:
@@ -211,6 +223,8 @@ def main():
     models = {i: load_model(i) for i in ids}
     table = {i: evaluate.score_all(m, splits["test"]) for i, m in models.items()}
     write_index(table, steps)
+    for model_id, scores in table.items():
+        refresh_card_scores(model_id, scores)
     report = merge_report.run(models[BASE["id"]], {s: models[expert_id(s)] for s in tasks.SKILLS}, splits)
     merge_report.write_readme_sections(ZOO_README, table, report, steps, time.time() - t0, args.threads)
     print(json.dumps(report["summary"], indent=2))

@@ -26,14 +26,14 @@ def add(rng):
 
 def reverse(rng):
     while True:
-        s = _letters(rng, 3, 8)
+        s = _letters(rng, 3, 6)
         if s != s[::-1]:  # a palindrome would reward plain copying
             return f"reverse: {s}=", s[::-1]
 
 
 def sort(rng):
     while True:
-        s = _letters(rng, 3, 7)
+        s = _letters(rng, 3, 6)
         if list(s) != sorted(s):  # already sorted input would reward copying
             return f"sort: {s}=", "".join(sorted(s))
 
@@ -64,8 +64,8 @@ def recall(rng):
 
 SKILLS = {
     "add": (add, "Adds two numbers from 0 to 99."),
-    "reverse": (reverse, "Reverses a string of 3 to 8 lowercase letters."),
-    "sort": (sort, "Sorts 3 to 7 lowercase letters alphabetically."),
+    "reverse": (reverse, "Reverses a string of 3 to 6 lowercase letters."),
+    "sort": (sort, "Sorts 3 to 6 lowercase letters alphabetically."),
     "upper": (upper, "Upper-cases 3 to 10 lowercase letters."),
     "count": (count, "Counts how often a letter occurs in a string."),
     "recall": (recall, "Recalls the value stored under a key in context (3 to 5 pairs)."),
