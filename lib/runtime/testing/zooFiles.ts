@@ -67,6 +67,20 @@ export function readZooIndex(): ZooIndexEntry[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { models: ZooIndexEntry[] }).models;
 }
 
+/**
+ * The trainer's exact-match scores for a model: from its card (README.md, written together with
+ * the weights, so never stale) or else from public/models/index.json (written once the whole zoo
+ * is built).
+ */
+export function recordedScores(id: string): Record<string, number> {
+  const cardPath = join(MODELS_DIR, id, 'README.md');
+  if (existsSync(cardPath)) {
+    const rows = [...readFileSync(cardPath, 'utf8').matchAll(/^\| ([\w-]+) \| ([\d.]+) \|$/gm)];
+    if (rows.length > 0) return Object.fromEntries(rows.map((row) => [row[1]!, Number(row[2]) / 100]));
+  }
+  return readZooIndex().find((m) => m.id === id)?.scores ?? {};
+}
+
 export function readEvalSplit(skill: string, split: EvalSplit): EvalItem[] {
   const name = `${skill}.${split}.jsonl`;
   return parseEvalJsonl(readFileSync(join(EVALS_DIR, name), 'utf8'), name);
