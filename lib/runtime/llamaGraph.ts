@@ -154,13 +154,15 @@ export function buildLlamaGraph(config: LlamaConfig, options: LlamaGraphOptions 
       const k = applyRotary(g.node('Reshape', [linear(x, weight(`${p}.k_proj.weight`), bias('k_proj')), keyValueShape]));
       const v = g.node('Reshape', [linear(x, weight(`${p}.v_proj.weight`), bias('v_proj')), keyValueShape]);
 
-      const keys = g.node('Concat', [past[layer]!.key, g.node('Transpose', [k], { perm: [0, 2, 1, 3] })], { axis: 2 });
-      const values = g.node('Concat', [past[layer]!.value, g.node('Transpose', [v], { perm: [0, 2, 1, 3] })], { axis: 2 });
-      g.output(keys, 'float32', ['batch', KV, 'total_seq', HD], presentKeyName(layer));
-      g.output(values, 'float32', ['batch', KV, 'total_seq', HD], presentValueName(layer));
+      // The caches are produced under their output names directly: an Identity would copy them.
+      const append = (cache: string, x: string, name: string) =>
+        g.nodeWithOutputs('Concat', [cache, g.node('Transpose', [x], { perm: [0, 2, 1, 3] })], [name], { axis: 2 })[0]!;
+      const keys = g.output(append(past[layer]!.key, k, presentKeyName(layer)), 'float32', ['batch', KV, 'total_seq', HD]);
+      const values = g.output(append(past[layer]!.value, v, presentValueName(layer)), 'float32', ['batch', KV, 'total_seq', HD]);
 
       const queries = g.node('Transpose', [g.node('Reshape', [q, groupedQueryShape])], { perm: [0, 2, 3, 1, 4] }); // [B, KV, G, S, HD]
-      const keysT = g.node('Unsqueeze', [g.node('Transpose', [keys], { perm: [0, 1, 3, 2] }), groupAxis]); // [B, KV, 1, HD, T]
+      // Transposing right before MatMul lets ORT fuse it (FusedMatMul transB) instead of copying the cache.
+      const keysT = g.node('Transpose', [g.node('Unsqueeze', [keys, groupAxis])], { perm: [0, 1, 2, 4, 3] }); // [B, KV, 1, HD, T]
       const scores = g.node('Add', [g.node('Div', [g.node('MatMul', [queries, keysT]), scale]), scoreBias]); // [B, KV, G, S, T]
       const probs = g.node('Softmax', [scores], { axis: -1 });
       const context = g.node('MatMul', [probs, g.node('Unsqueeze', [values, groupAxis])]); // [B, KV, G, S, HD]
@@ -191,7 +193,8 @@ export function buildLlamaGraph(config: LlamaConfig, options: LlamaGraphOptions 
   }
   const head = weight(config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
   const logits = g.scope('lm_head', () => linear(rmsNorm(hidden, weight('model.norm.weight')), head));
-  g.output(g.node('Reshape', [logits, shapeOf('logits_shape', V)]), 'float32', ['batch', 'seq', V], 'logits');
+  const logitsShape = shapeOf('logits_shape', V);
+  g.output(g.nodeWithOutputs('Reshape', [logits, logitsShape], ['logits'])[0]!, 'float32', ['batch', 'seq', V]);
 
   return g.toBytes({
     docString: `LlamaForCausalLM: ${config.num_hidden_layers} layers, hidden ${D}, heads ${H}/${KV}, head_dim ${HD}, vocab ${V}`,

@@ -62,7 +62,8 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` a graph output; with `name`, an Identity gives it that name. */
+  /** Declares `value` a graph output; with another `name`, an Identity (a copy at run time) gives it
+   * that name, so produce big outputs under their final names (`nodeWithOutputs`) instead. */
   output(value: string, elemType: OnnxElementType, shape: readonly OnnxDim[], name = value): string {
     if (name !== value) {
       this.claim(name);
