@@ -331,3 +331,15 @@ describe('planner: stages', () => {
     ]);
   });
 });
+
+describe('duplicate inputs', () => {
+  it('refuses a model listed twice, which mergekit would merge once', () => {
+    const catalog = new Map([['a', toyModel({ layers: 2 })]]);
+    const result = planRecipe(
+      { version: 1, stages: [{ name: 's', merge_method: 'linear', models: [{ model: 'a', parameters: { weight: 1 } }, { model: 'a', parameters: { weight: 3 } }] }] },
+      catalog,
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues.map((i) => i.message).join('\n')).toMatch(/listed twice/);
+  });
+});

@@ -343,6 +343,12 @@ function planStage(stage: RecipeStage, index: number, ctx: StageContext): StageP
   // Normalize to slices, as mergekit's normalize_config does.
   const slices: NormSlice[] = [];
   if (stage.models) {
+    // mergekit keys a merge's inputs by model, so a model listed twice would silently count once there.
+    stage.models.forEach((m, i) => {
+      if (stage.models?.findIndex((other) => other.model === m.model) !== i) {
+        list.error(stage.name, [...stagePath, 'models', i, 'model'], `model "${m.model}" is listed twice; mergekit merges each model once, so list it once with the weight you want`);
+      }
+    });
     const sources: NormSource[] = stage.models.map((m, i) => ({
       model: m.model,
       start: 0,

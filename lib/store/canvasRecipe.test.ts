@@ -50,6 +50,8 @@ describe('canvas actions', () => {
     let { state, a, merge } = twoExpertMerge();
     expect(connectionProblem(state, merge, a)).toMatch(/into a merge/);
     expect(connectionProblem(state, a, merge)).toMatch(/Already/);
+    const twin = addModelNode(state, 'zoo-add');
+    expect(connectionProblem(twin.state, twin.id, merge)).toMatch(/zoo-add is already an input/);
     const second = addMergeNode(state);
     state = connect(second.state, merge, second.id);
     expect(connectionProblem(state, second.id, merge)).toMatch(/cycle/);

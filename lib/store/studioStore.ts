@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import { gradientAtLayer } from '@/lib/merge/gradient';
 import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
-import { edgeId, emptyMergeData, inputsOf, mergeOrder } from './canvasRecipe';
+import { edgeId, emptyMergeData, inputsOf, mergeOrder, referenceOf } from './canvasRecipe';
 import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
 
@@ -65,6 +65,9 @@ export function connectionProblem(state: CanvasState, source: string, target: st
   if (!isMergeNode(targetNode)) return 'Connect models into a merge node.';
   if (source === target) return 'A merge cannot feed itself.';
   if (state.edges.some((e) => e.source === source && e.target === target)) return 'Already connected.';
+  const sourceNode = state.nodes.find((n) => n.id === source);
+  const ref = sourceNode ? referenceOf(sourceNode) : null;
+  if (inputsOf(target, state.nodes, state.edges).some((n) => referenceOf(n) === ref)) return `${ref} is already an input of this merge.`;
   const trial = [...state.edges, { id: 'trial', source, target }];
   if (mergeOrder(state.nodes, trial).cyclic.length > 0) return 'That would make a cycle.';
   return null;

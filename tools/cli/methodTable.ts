@@ -53,7 +53,7 @@ const SEARCH: Record<string, Candidate[]> = {
   della_linear: grid({ lambda: [0.6, 1.0, 1.4] }, { weight: [1], density: [0.4, 0.7] }),
   sce: grid({ lambda: [0.6, 1.0, 1.4], select_topk: [0.3, 1.0] }, { weight: [1] }),
   multislerp: [{ global: {}, perModel: { weight: 1 }, label: 'equal weights' }],
-  karcher: [{ global: {}, perModel: { weight: 1 }, label: 'equal weights' }],
+  karcher: [{ global: {}, perModel: {}, label: 'equal weights (mergekit has no per-model weight)' }],
   model_stock: [{ global: {}, perModel: {}, label: 'no coefficient' }],
   tsv: grid({ alpha: ALPHAS }),
   iso_c: grid({ alpha: ALPHAS }),
