@@ -24,6 +24,7 @@ import type { LlamaConfig } from '@/lib/formats/hfConfig';
 import { llamaExpectedShapes } from '@/lib/arch/llama';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { GraphBuilder, littleEndianBytes } from './onnx/graphBuilder';
+import { OnnxDataType } from './onnx/onnxProto';
 import { rotaryInverseFrequencies } from './rotary';
 
 export interface LlamaGraphOptions {
@@ -112,7 +113,7 @@ export function buildLlamaGraph(config: LlamaConfig, options: LlamaGraphOptions 
   // Rotary tables from position ids: angles = pos · inv_freq, duplicated (cat(freqs, freqs)).
   const { cos, sin } = g.scope('rotary', () => {
     const invFreq = g.floats('inv_freq', rotaryInverseFrequencies(config));
-    const positions = g.node('Unsqueeze', [g.node('Cast', [positionIds], { to: 1 }), axes('axis_2', 2)]); // [B, S, 1]
+    const positions = g.node('Unsqueeze', [g.node('Cast', [positionIds], { to: OnnxDataType.float32 }), axes('axis_2', 2)]); // [B, S, 1]
     const freqs = g.node('Mul', [positions, invFreq]); // [B, S, HD/2]
     const angles = g.node('Concat', [freqs, freqs], { axis: -1 }); // [B, S, HD]
     // Broadcast over heads in the [B, S, heads, HD] layout.
