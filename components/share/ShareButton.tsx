@@ -34,6 +34,9 @@ export function ShareButton() {
         <div role="status" className="absolute right-0 top-9 z-10 w-96 rounded border border-slate-200 bg-white p-2 text-xs shadow-lg">
           <p className="font-semibold">Link copied. It restores this canvas and recipe.</p>
           <input readOnly value={state.url} aria-label="Share link" className="mt-1 w-full rounded border px-1 font-mono" onFocus={(e) => e.target.select()} />
+          <a href={`/demo${new URL(state.url).hash}`} target="_blank" rel="noopener" className="mr-3 mt-1 inline-block text-indigo-700 underline">
+            Open demo
+          </a>
           <button type="button" className="mt-1 text-indigo-700 underline" onClick={() => setState({ kind: 'idle' })}>
             Close
           </button>
