@@ -51,7 +51,7 @@ const SEARCH: Record<string, Candidate[]> = {
   breadcrumbs_ties: grid({ lambda: [0.6, 1.0, 1.4] }, { weight: [1], density: [0.5, 0.8] }),
   della: grid({ lambda: [0.6, 1.0, 1.4] }, { weight: [1], density: [0.4, 0.7] }),
   della_linear: grid({ lambda: [0.6, 1.0, 1.4] }, { weight: [1], density: [0.4, 0.7] }),
-  sce: grid({ lambda: [0.6, 1.0, 1.4], select_topk: [0.3, 1.0] }, { weight: [1] }),
+  sce: grid({ select_topk: [0.1, 0.3, 0.6, 1.0] }),
   multislerp: [{ global: {}, perModel: { weight: 1 }, label: 'equal weights' }],
   karcher: [{ global: {}, perModel: {}, label: 'equal weights (mergekit has no per-model weight)' }],
   model_stock: [{ global: {}, perModel: {}, label: 'no coefficient' }],

@@ -29,9 +29,14 @@ const values = fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultIn
 
 describe('registry', () => {
   it('holds one definition per name, each declaring its parameters in one place', () => {
-    expect(mergeMethodNames()).toEqual(['linear', 'task_arithmetic', 'passthrough']);
+    // Every method mergekit users expect, and the subspace methods beyond mergekit, once each.
+    const expected = [
+      'linear', 'task_arithmetic', 'ties', 'dare_ties', 'dare_linear', 'breadcrumbs', 'breadcrumbs_ties', 'della', 'della_linear',
+      'slerp', 'nuslerp', 'multislerp', 'karcher', 'model_stock', 'sce', 'nearswap', 'passthrough', 'tsv', 'iso_c', 'iso_cts',
+    ];
+    expect([...mergeMethodNames()].sort()).toEqual([...expected].sort());
     expect(getMergeMethod('linear')).toBe(linearMethod);
-    expect(getMergeMethod('ties')).toBeUndefined();
+    expect(getMergeMethod('no_such_method')).toBeUndefined();
     for (const m of MERGE_METHODS) {
       const names = [...m.parameters, ...m.tensorParameters].map((p) => p.name);
       expect(new Set(names).size).toBe(names.length);
