@@ -1,57 +1,19 @@
 'use client';
 
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
-import * as Comlink from 'comlink';
-import { useState } from 'react';
-import { useEvalIndex } from '@/components/library/useZoo';
-import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
-import { useDebounced } from '@/components/studio/useDebounced';
-import { isSuperseded, type ModelTarget, type ScoreProgress, type ScoreResult } from '@/lib/workers/engineApi';
-import { engine } from '@/lib/workers/engineClient';
-import { SkillBarChart, type ScoreSeries } from './SkillBarChart';
+import { isSuperseded } from '@/lib/workers/engineApi';
+import { SkillBarChart } from './SkillBarChart';
+import type { SkillScores } from './useSkillScores';
 
-function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null, skills: string[], onProgress?: (p: ScoreProgress) => void) {
-  return {
-    queryKey: ['scores', ...key, skills],
-    enabled: target !== null && skills.length > 0,
-    placeholderData: keepPreviousData,
-    retry: (_: number, error: Error) => isSuperseded(error),
-    queryFn: (): Promise<ScoreResult> => {
-      if (!target) throw new Error('nothing to score');
-      return engine().score(channel, { target, split: 'test', skills }, onProgress ? Comlink.proxy(onProgress) : undefined);
-    },
-  };
-}
-
-/** Scores wait until the recipe has settled: while a slider moves, the preview gets the engine. */
-const SCORE_DELAY_MS = 400;
-
-export function ScoresPanel() {
-  const active = useDebounced(useActiveRecipe(), SCORE_DELAY_MS);
-  const evals = useEvalIndex();
-  const skills = evals.data?.skills.map((s) => s.id) ?? [];
-  const [progress, setProgress] = useState<ScoreProgress | null>(null);
-  const mergeTarget: ModelTarget | null = active.recipe && active.stage ? { kind: 'merge', recipe: active.recipe, stage: active.stage } : null;
-  const merged = useQuery(scoreQuery('scores-merge', [active.key, active.stage], mergeTarget, skills, setProgress));
-  // Source scores are computed by the same engine on the same split, once per model.
-  const sources = useQueries({
-    queries: active.sources.map((id) => scoreQuery(`scores-source-${id}`, [id], { kind: 'zoo', id }, skills)),
-  });
-
-  const series: ScoreSeries[] = [];
-  sources.forEach((q, i) => {
-    const id = active.sources[i];
-    if (id && q.data) series.push({ name: id, scores: q.data.scores });
-  });
-  if (merged.data && active.stage) series.push({ name: `${active.stage} (merged)`, scores: merged.data.scores, highlight: true });
-
+/** Bars of exact match per skill for the sources and the merge; the numbers also as a table. */
+export function ScoresPanel({ scores }: { scores: SkillScores }) {
+  const { active, skills, mergeTarget, merged, progress, series } = scores;
   const running = merged.isFetching;
   const percent = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
 
   return (
     <section
       aria-labelledby="scores-heading"
-      className="flex min-h-0 flex-col p-3"
+      className="flex h-full min-h-0 flex-col p-3"
       data-testid="scores"
       data-state={merged.isFetching || merged.isPlaceholderData ? 'updating' : 'ready'}
     >

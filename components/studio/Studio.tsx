@@ -2,7 +2,8 @@
 
 import { ReactFlowProvider } from '@xyflow/react';
 import { MergeCanvas } from '@/components/canvas/MergeCanvas';
-import { ScoresPanel } from '@/components/charts/ScoresPanel';
+import { ResultsPanel } from '@/components/charts/ResultsPanel';
+import { useCanvasAutosave } from '@/components/history/useCanvasAutosave';
 import { MergeInspector } from '@/components/inspector/MergeInspector';
 import { ModelLibrary } from '@/components/library/ModelLibrary';
 import { PreviewPanel } from '@/components/preview/PreviewPanel';
@@ -14,6 +15,7 @@ import { useShareUrlSync } from './useShareUrlSync';
 
 export function Studio() {
   const loadError = useShareUrlSync();
+  useCanvasAutosave();
   const addMerge = useStudioStore((s) => s.addMerge);
   return (
     <ReactFlowProvider>
@@ -50,7 +52,7 @@ export function Studio() {
         </aside>
         <section className="grid min-h-0 grid-cols-2 border-t border-slate-200 bg-white">
           <PreviewPanel />
-          <ScoresPanel />
+          <ResultsPanel />
         </section>
       </div>
     </ReactFlowProvider>
