@@ -216,7 +216,9 @@ function canvasOf(s: CanvasState): CanvasState {
 
 export const useStudioStore = create<StudioStore>()((set, get) => ({
   ...emptyCanvas,
-  replace: (state) => set(canvasOf(state)),
+  // React Flow's own selection follows each node's `selected` flag: keep it in step with the inspector.
+  replace: (state) =>
+    set(canvasOf({ ...state, nodes: state.nodes.map((n) => ({ ...n, selected: n.id === state.selectedNodeId })) })),
   onNodesChange: (changes) => {
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     const moved = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), get().nodes);
