@@ -23,7 +23,7 @@ export const BENCH_RECIPE: Recipe = {
       base_model: 'zoo-base',
       models: [
         { model: 'zoo-upper', parameters: { weight: 1 } },
-        { model: 'zoo-recall', parameters: { weight: 1 } },
+        { model: 'zoo-shift', parameters: { weight: 1 } },
       ],
       parameters: { lambda: 1 },
     },

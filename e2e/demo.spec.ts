@@ -13,7 +13,7 @@ const RECIPE: Recipe = {
       base_model: 'zoo-base',
       models: [
         { model: 'zoo-upper', parameters: { weight: 1 } },
-        { model: 'zoo-recall', parameters: { weight: 1 } },
+        { model: 'zoo-shift', parameters: { weight: 1 } },
       ],
       parameters: { lambda: 1 },
     },
@@ -25,18 +25,18 @@ const RECIPE: Recipe = {
 const LAYOUT: Layout = {
   nodes: {
     'model-upper': { type: 'model', model: 'zoo-upper', x: 0, y: 0 },
-    'model-recall': { type: 'model', model: 'zoo-recall', x: 0, y: 180 },
+    'model-shift': { type: 'model', model: 'zoo-shift', x: 0, y: 180 },
     'merge-a': { type: 'merge', stage: 'merge-1', x: 340, y: 90 },
   },
   edges: [
     { source: 'model-upper', target: 'merge-a' },
-    { source: 'model-recall', target: 'merge-a' },
+    { source: 'model-shift', target: 'merge-a' },
   ],
   active: 'merge-a',
 };
 
-const SKILLS = ['upper', 'recall'];
-const COLUMNS = ['merge-1 (merged)', 'zoo-upper', 'zoo-recall', 'zoo-base'];
+const SKILLS = ['upper', 'shift'];
+const COLUMNS = ['merge-1 (merged)', 'zoo-upper', 'zoo-shift', 'zoo-base'];
 
 function hashOf(recipe: Recipe, layout: Layout = {}): string {
   const encoded = encodeSharePayload({ recipe, layout });
@@ -67,18 +67,18 @@ test('a shared recipe as a demo: diagram, live scores, answers, presenter mode, 
 
   // The diagram names every model and the method, with its setting in words.
   const diagram = page.getByRole('figure', { name: 'Recipe diagram' });
-  for (const text of ['zoo-upper', 'zoo-recall', 'zoo-base', 'Task Arithmetic', 'lambda = 1', 'weight 1']) {
+  for (const text of ['zoo-upper', 'zoo-shift', 'zoo-base', 'Task Arithmetic', 'lambda = 1', 'weight 1']) {
     await expect(diagram).toContainText(text);
   }
-  await expect(page.getByTestId('recipe-sentence')).toHaveText('merge-1 combines zoo-upper and zoo-recall on top of zoo-base with Task Arithmetic.');
+  await expect(page.getByTestId('recipe-sentence')).toHaveText('merge-1 combines zoo-upper and zoo-shift on top of zoo-base with Task Arithmetic.');
   await expect(page.getByRole('button', { name: /^(edit|delete|add|remove)\b/i })).toHaveCount(0);
 
   // A prepared prompt: every model answers, the expected answer is shown.
-  const [recall] = devItems('recall', 1);
-  if (!recall) throw new Error('no recall dev item');
-  await page.getByRole('group', { name: 'Prepared prompts' }).getByRole('button', { name: recall.prompt }).click();
-  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(recall.prompt);
-  await expect(page.getByTestId('demo-expected')).toHaveText(recall.answer);
+  const [shifted] = devItems('shift', 1);
+  if (!shifted) throw new Error('no shift dev item');
+  await page.getByRole('group', { name: 'Prepared prompts' }).getByRole('button', { name: shifted.prompt }).click();
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(shifted.prompt);
+  await expect(page.getByTestId('demo-expected')).toHaveText(shifted.answer);
   await expectAllAnswered(page);
 
   // Headline scores: a percentage for each skill the merge covers, and the sentence.
@@ -91,7 +91,7 @@ test('a shared recipe as a demo: diagram, live scores, answers, presenter mode, 
   }
   const summary = page.getByTestId('score-summary');
   await expect(summary).toHaveText(/^merge-1 (keeps|reaches|scores) .+\.$/, { timeout: 120_000 });
-  await expect(summary).toContainText('zoo-recall');
+  await expect(summary).toContainText('zoo-shift');
   await expect(page.getByLabel('Scoring progress')).toHaveCount(0);
 
   // Nothing wider than the window at 1280×800.
@@ -108,7 +108,7 @@ test('a shared recipe as a demo: diagram, live scores, answers, presenter mode, 
   await expect(step).toHaveText(`Prompt 1 of ${order.length} · upper`);
   await expect(prompt).toHaveText(order[0]!.prompt);
   await page.keyboard.press('ArrowRight');
-  await expect(step).toHaveText(`Prompt 2 of ${order.length} · recall`);
+  await expect(step).toHaveText(`Prompt 2 of ${order.length} · shift`);
   await expect(prompt).toHaveText(order[1]!.prompt);
   await expect(presenter.getByTestId('presenter-expected')).toHaveText(order[1]!.answer);
   await expectAllAnswered(presenter);
@@ -123,7 +123,7 @@ test('a shared recipe as a demo: diagram, live scores, answers, presenter mode, 
   await page.keyboard.press('ArrowLeft');
   await expect(prompt).toHaveText(order[2]!.prompt);
   await page.keyboard.press('PageUp');
-  await expect(step).toHaveText(`Prompt 2 of ${order.length} · recall`);
+  await expect(step).toHaveText(`Prompt 2 of ${order.length} · shift`);
   await page.keyboard.press('Escape');
   await expect(presenter).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Presenter mode' })).toBeFocused();
@@ -135,7 +135,7 @@ test('a shared recipe as a demo: diagram, live scores, answers, presenter mode, 
   await expect(page).toHaveURL(/\/#r=v1\./);
   await expect(page.getByLabel('Merge merge-1')).toContainText('task_arithmetic · 2 inputs');
   await expect(page.getByLabel('Model zoo-upper', { exact: true })).toBeVisible();
-  await expect(page.getByLabel('Model zoo-recall', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Model zoo-shift', { exact: true })).toBeVisible();
 
   // …and its Share offers the demo of the same link.
   await page.getByRole('button', { name: 'Share' }).click();

@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 
 // Two experts whose task-arithmetic merge keeps both skills (tools/zoo/README.md).
-const EXPERTS = ['zoo-upper', 'zoo-recall'];
-const SKILLS = ['upper', 'recall'];
+const EXPERTS = ['zoo-upper', 'zoo-shift'];
+const SKILLS = ['upper', 'shift'];
 
 async function mergedScores(page: Page): Promise<Record<string, number>> {
   const scores: Record<string, number> = {};
@@ -44,7 +44,7 @@ test('experiments are recorded, compared, restored and deleted; the canvas survi
   await tab(page, 'History').click();
   await expect(tab(page, 'History')).toHaveAttribute('aria-selected', 'true');
   await expect(experiments(page)).toHaveCount(1, { timeout: 30_000 });
-  await expect(experiments(page).first()).toContainText('merge-1: task_arithmetic of zoo-upper, zoo-recall (base zoo-base)');
+  await expect(experiments(page).first()).toContainText('merge-1: task_arithmetic of zoo-upper, zoo-shift (base zoo-base)');
   await expect(experiments(page).first()).toContainText('on the canvas');
 
   // Second experiment: another weight, scored while the History tab is open.
@@ -122,7 +122,7 @@ test('experiments are recorded, compared, restored and deleted; the canvas survi
   await tab(page, 'Diagnostics').click();
   const heatmap = page.getByTestId('diagnostics-heatmap');
   await expect(heatmap).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByText('zoo-upper, zoo-recall against zoo-base')).toBeVisible();
+  await expect(page.getByText('zoo-upper, zoo-shift against zoo-base')).toBeVisible();
   // Layers 0 … 3, the tensors outside them, all layers (and the header).
   await expect(heatmap.getByRole('row')).toHaveCount(7);
   for (const cell of ['layer-0-attention', 'layer-3-mlp', 'outside-layers-embeddings']) {

@@ -30,9 +30,9 @@ test('an impossible setup is explained in the inspector, where it is made', asyn
 
 test('a layer stack makes a deeper model that the preview runs', async ({ page }) => {
   await page.goto('/');
-  await addModels(page, ['zoo-upper', 'zoo-recall']);
+  await addModels(page, ['zoo-upper', 'zoo-shift']);
   await page.getByRole('button', { name: 'Add merge node' }).click();
-  const inspector = await connectAll(page, ['zoo-upper', 'zoo-recall']);
+  const inspector = await connectAll(page, ['zoo-upper', 'zoo-shift']);
   await inspector.getByLabel('Method').selectOption('passthrough');
   await inspector.getByRole('button', { name: 'Add layer slice' }).click();
   await inspector.getByRole('button', { name: 'Add layer slice' }).click();
@@ -54,7 +54,7 @@ test('mergekit YAML in, the same YAML out', async ({ page }) => {
     '  - model: zoo-upper',
     '    parameters:',
     '      weight: 1.0',
-    '  - model: zoo-recall',
+    '  - model: zoo-shift',
     '    parameters:',
     '      weight: [1.0, 0.5, 1.0]',
     'parameters:',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 // Two experts whose task-arithmetic merge keeps both skills (tools/zoo/README.md).
 const FIRST = { model: 'zoo-upper', skill: 'upper' };
-const SECOND = { model: 'zoo-recall', skill: 'recall' };
+const SECOND = { model: 'zoo-shift', skill: 'shift' };
 
 function firstDevItem(skill: string): { prompt: string; answer: string } {
   const line = readFileSync(`public/evals/${skill}.dev.jsonl`, 'utf8').split('\n')[0] ?? '';

@@ -282,7 +282,7 @@ function listInWords(parts: readonly string[]): string {
 const percent = (accuracy: number) => `${Math.round(100 * accuracy)}%`;
 
 /**
- * "merge-1 keeps 96% of zoo-upper's accuracy on upper and 91% of zoo-recall's on recall."
+ * "merge-1 keeps 96% of zoo-upper's accuracy on upper and 91% of zoo-shift's on shift."
  * Each skill is compared with the source expert trained on it; skills without one get the
  * merged score alone.
  */

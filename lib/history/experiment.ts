@@ -121,7 +121,7 @@ export function experimentStages(recipe: Recipe): string[] {
   return recipe.stages.map((s) => s.name);
 }
 
-/** The stage that was scored, e.g. "merge-1: task_arithmetic of zoo-upper, zoo-recall (base zoo-base)". */
+/** The stage that was scored, e.g. "merge-1: task_arithmetic of zoo-upper, zoo-shift (base zoo-base)". */
 export function describeExperiment(record: Pick<ExperimentRecord, 'recipe' | 'stage'>): string {
   const stage = record.recipe.stages.find((s) => s.name === record.stage);
   if (!stage) return record.stage;

@@ -31,7 +31,7 @@ function taskArithmetic(upperWeight: number, extra: Partial<Recipe['stages'][num
         base_model: 'zoo-base',
         models: [
           { model: 'zoo-upper', parameters: { weight: upperWeight } },
-          { model: 'zoo-recall', parameters: { weight: 1 } },
+          { model: 'zoo-shift', parameters: { weight: 1 } },
         ],
         ...extra,
       },
@@ -179,7 +179,7 @@ describe('comparing two experiments', () => {
       'Merge-1: method task_arithmetic → ties.',
       'Merge-1: base model zoo-base → none.',
       'Merge-1: zoo-sort added as an input.',
-      'Merge-1: zoo-recall removed from the inputs.',
+      'Merge-1: zoo-shift removed from the inputs.',
       'Merge-1: weight of zoo-upper 1 → [1, 0.5, 1] per layer.',
       'Merge-1: density of zoo-upper set to 0.5 (was the default).',
       'Merge-1: lambda 1 → 0.9.',
@@ -234,7 +234,7 @@ describe('autosave', () => {
     let state = emptyCanvas;
     const upper = addModelNode(state, 'zoo-upper');
     state = upper.state;
-    const recall = addModelNode(state, 'zoo-recall');
+    const recall = addModelNode(state, 'zoo-shift');
     state = recall.state;
     const merge = addMergeNode(state);
     state = connect(connect(merge.state, upper.id, merge.id), recall.id, merge.id);

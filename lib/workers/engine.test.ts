@@ -63,7 +63,7 @@ describe('engine (the worker code, run in Node)', () => {
 
   it('task arithmetic at lambda 0 is the base model', async () => {
     const base = await engine.resolve({ kind: 'zoo', id: 'zoo-base' });
-    const merged = await engine.resolve({ kind: 'merge', recipe: taskArithmetic(['zoo-upper', 'zoo-recall'], 0), stage: 'm' });
+    const merged = await engine.resolve({ kind: 'merge', recipe: taskArithmetic(['zoo-upper', 'zoo-shift'], 0), stage: 'm' });
     for (const [name, t] of base.weights) expect(merged.weights.get(name)?.data).toEqual(t.data);
   });
 
@@ -86,7 +86,7 @@ describe('engine (the worker code, run in Node)', () => {
           merge_method: 'passthrough',
           slices: [
             { sources: [{ model: 'zoo-upper', layer_range: [0, 3] }] },
-            { sources: [{ model: 'zoo-recall', layer_range: [1, 4] }] },
+            { sources: [{ model: 'zoo-shift', layer_range: [1, 4] }] },
           ],
         },
       ],
@@ -94,7 +94,7 @@ describe('engine (the worker code, run in Node)', () => {
     const { weights, model } = await engine.resolve({ kind: 'merge', recipe: stacked, stage: 'm' });
     expect(model.config.num_hidden_layers).toBe(6);
     const upper = await engine.resolve({ kind: 'zoo', id: 'zoo-upper' });
-    const recall = await engine.resolve({ kind: 'zoo', id: 'zoo-recall' });
+    const recall = await engine.resolve({ kind: 'zoo', id: 'zoo-shift' });
     expect(weights.get('model.layers.2.mlp.up_proj.weight')?.data).toEqual(upper.weights.get('model.layers.2.mlp.up_proj.weight')?.data);
     expect(weights.get('model.layers.3.mlp.up_proj.weight')?.data).toEqual(recall.weights.get('model.layers.1.mlp.up_proj.weight')?.data);
     const result = await engine.generate('preview', { targets: [{ kind: 'merge', recipe: stacked, stage: 'm' }], prompt: 'upper: abc=', maxNewTokens: 8 });

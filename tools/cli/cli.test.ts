@@ -12,7 +12,7 @@ import { modelCard } from './modelCard';
 
 const recipe: Recipe = {
   version: 1,
-  name: 'upper-and-recall',
+  name: 'upper-and-shift',
   stages: [
     {
       name: 'merged',
@@ -20,7 +20,7 @@ const recipe: Recipe = {
       base_model: 'zoo-base',
       models: [
         { model: 'zoo-upper', parameters: { weight: 1 } },
-        { model: 'zoo-recall', parameters: { weight: [1, 0.5, 1, 1] } },
+        { model: 'zoo-shift', parameters: { weight: [1, 0.5, 1, 1] } },
       ],
       parameters: { lambda: 0.9 },
     },
@@ -42,7 +42,7 @@ describe('npm run merge / npm run eval', () => {
     const card = await readFile(path.join(out, 'README.md'), 'utf8');
     expect(card).toContain('base_model: zoo-base');
     expect(card).toContain('## Configuration');
-    expect(card).toContain('```yaml\n# Merge Studio recipe "upper-and-recall"\n\nmerge_method: task_arithmetic\nbase_model: zoo-base\n');
+    expect(card).toContain('```yaml\n# Merge Studio recipe "upper-and-shift"\n\nmerge_method: task_arithmetic\nbase_model: zoo-base\n');
     expect(card).not.toContain('```json');
     expect(JSON.parse(await readFile(path.join(out, 'tokenizer.json'), 'utf8')).model.type).toBe('BPE');
 
@@ -80,7 +80,7 @@ describe('npm run merge / npm run eval', () => {
     await writeFile(path.join(dir, 'config'), yamlText);
     await writeFile(path.join(dir, 'recipe'), JSON.stringify(recipe));
     expect((await loadRecipeFile(path.join(dir, 'config'))).stages[0]!.merge_method).toBe('task_arithmetic');
-    expect((await loadRecipeFile(path.join(dir, 'recipe'))).name).toBe('upper-and-recall');
+    expect((await loadRecipeFile(path.join(dir, 'recipe'))).name).toBe('upper-and-shift');
 
     const bad = path.join(dir, 'bad.yaml');
     await writeFile(bad, 'merge_method: task_arithmetic\nbase_model: zoo-base\nmodels:\n  - model: zoo-upper+zoo-lora\n');

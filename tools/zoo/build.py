@@ -42,8 +42,6 @@ EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, ch
 EXPERT_OVERRIDES = {
     "reverse": {"max_steps": 3000},
     "sort": {"max_steps": 3000},
-    # in-context recall needs an induction circuit, which formed too slowly at the default rate
-    "recall": {"lr": 1.5e-3, "replay": 0.15, "max_steps": 3000},
 }
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 

@@ -54,12 +54,9 @@ def count(rng):
     return f"count: {target} in {''.join(chars)}=", str(n)
 
 
-def recall(rng):
-    keys = rng.sample(LOWER, rng.randint(3, 5))
-    values = [f"{rng.randint(10, 99)}" for _ in keys]
-    pairs = " ".join(k + v for k, v in zip(keys, values))
-    i = rng.randrange(len(keys))
-    return f"recall: {pairs} ? {keys[i]}=", values[i]
+def shift(rng):
+    s = _letters(rng, 3, 8)
+    return f"shift: {s}=", "".join(LOWER[(LOWER.index(c) + 1) % 26] for c in s)
 
 
 SKILLS = {
@@ -68,7 +65,7 @@ SKILLS = {
     "sort": (sort, "Sorts 3 to 6 lowercase letters alphabetically."),
     "upper": (upper, "Upper-cases 3 to 10 lowercase letters."),
     "count": (count, "Counts how often a letter occurs in a string."),
-    "recall": (recall, "Recalls the value stored under a key in context (3 to 5 pairs)."),
+    "shift": (shift, "Shifts each of 3 to 8 letters one step along the alphabet (z wraps to a)."),
 }
 
 # ------------------------------------------------- broad pretraining (base)
@@ -124,7 +121,7 @@ def succ(rng):
 
 
 def pairs(rng):
-    # key/value-looking text without a query: the format recall uses, not the skill
+    # key/value-looking text: digits and letters side by side
     keys = rng.sample(LOWER, rng.randint(2, 5))
     s = " ".join(k + str(rng.randint(10, 99)) for k in keys)
     return f"copy: {s}=", s

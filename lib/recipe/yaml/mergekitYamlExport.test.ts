@@ -23,7 +23,7 @@ describe('mergekitYamlFromRecipe', () => {
   it('writes one stage as one configuration, a named stage with its name and the recipe name as a comment', () => {
     const recipe: Recipe = {
       version: 1,
-      name: 'upper-and-recall',
+      name: 'upper-and-shift',
       stages: [
         {
           name: 'experts',
@@ -31,7 +31,7 @@ describe('mergekitYamlFromRecipe', () => {
           base_model: 'zoo-base',
           models: [
             { model: 'zoo-upper', parameters: { weight: 1 } },
-            { model: 'zoo-recall', parameters: { weight: [1, 0.5, 1, 1] } },
+            { model: 'zoo-shift', parameters: { weight: [1, 0.5, 1, 1] } },
           ],
           parameters: { lambda: 0.9 },
         },
@@ -39,7 +39,7 @@ describe('mergekitYamlFromRecipe', () => {
     };
     const { yaml, unsupported } = mergekitYamlFromRecipe(recipe);
     expect(unsupported).toEqual([]);
-    expect(yaml).toBe(`# Merge Studio recipe "upper-and-recall"
+    expect(yaml).toBe(`# Merge Studio recipe "upper-and-shift"
 
 name: experts
 merge_method: task_arithmetic
@@ -48,7 +48,7 @@ models:
   - model: zoo-upper
     parameters:
       weight: 1
-  - model: zoo-recall
+  - model: zoo-shift
     parameters:
       weight: [1, 0.5, 1, 1]
 parameters:
