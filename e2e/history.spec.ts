@@ -60,7 +60,7 @@ test('experiments are recorded, compared, restored and deleted; the canvas survi
   const search = page.getByLabel('Search experiments');
   await search.fill('ties');
   await expect(page.getByText('No experiment matches “ties”')).toBeVisible();
-  await search.fill('RECALL task_arith');
+  await search.fill('SHIFT task_arith');
   await expect(experiments(page)).toHaveCount(2);
   await search.fill('');
 

@@ -1,9 +1,33 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import type { Recipe } from '@/lib/recipe/schema';
+import { Engine } from '@/lib/workers/engine';
+import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
 
-// Two experts whose task-arithmetic merge keeps both skills (tools/zoo/README.md).
-const FIRST = { model: 'zoo-upper', skill: 'upper' };
-const SECOND = { model: 'zoo-shift', skill: 'shift' };
+// Two experts whose task-arithmetic merge keeps most of both skills (tools/zoo/README.md).
+const FIRST = { model: 'zoo-add', skill: 'add' };
+const SECOND = { model: 'zoo-upper', skill: 'upper' };
+const SKILLS = ['add', 'reverse', 'sort', 'upper', 'count', 'shift'];
+
+/** The merge the test builds on the canvas, run by the same engine in Node: what Chromium must show. */
+const RECIPE: Recipe = {
+  version: 1,
+  stages: [
+    {
+      name: 'merge-1',
+      merge_method: 'task_arithmetic',
+      base_model: 'zoo-base',
+      models: [
+        { model: FIRST.model, parameters: { weight: 1 } },
+        { model: SECOND.model, parameters: { weight: 1 } },
+      ],
+    },
+  ],
+};
+ort.env.wasm.numThreads = 1;
+const nodeEngine = new Engine(ort, nodeZooFiles(REPO_PUBLIC));
+const target = { kind: 'merge' as const, recipe: RECIPE, stage: 'merge-1' };
 
 function firstDevItem(skill: string): { prompt: string; answer: string } {
   const line = readFileSync(`public/evals/${skill}.dev.jsonl`, 'utf8').split('\n')[0] ?? '';
@@ -55,18 +79,24 @@ test('drag two experts, merge them, preview both skills, score, share and reopen
   await inspector.getByLabel('Method').selectOption('task_arithmetic');
   await inspector.getByLabel(/Base model/).selectOption('zoo-base');
 
-  // The merged model answers both skills' example prompts.
+  // The merged model answers both skills' example prompts: in Chromium exactly what the same
+  // engine answers in Node, and the first skill's answer is right.
   for (const skill of [FIRST.skill, SECOND.skill]) {
     const item = firstDevItem(skill);
+    const expected = await nodeEngine.generate('e2e', { targets: [target], prompt: item.prompt, maxNewTokens: 24 });
     await page.getByLabel('Prompt (greedy decoding until a newline)').fill(item.prompt);
-    await expect(page.getByRole('group', { name: 'Answer of merge-1 (merged)' }).getByTestId('preview-answer')).toHaveText(item.answer);
+    const merged = page.getByRole('group', { name: 'Answer of merge-1 (merged)' }).getByTestId('preview-answer');
+    await expect(merged).toHaveText(expected.outputs[0]?.text ?? '');
+    if (skill === FIRST.skill) await expect(merged).toHaveText(item.answer);
   }
 
-  // Scores of the merge appear on the chart.
-  const skills = [FIRST.skill, SECOND.skill];
+  // Scores of the merge appear on the chart: the numbers the engine computes in Node.
   await expect(page.getByTestId(`merged-score-${FIRST.skill}`)).toBeAttached({ timeout: 60_000 });
-  const before = await mergedScores(page, skills);
-  for (const skill of skills) expect(Number(before[skill])).toBeGreaterThan(50);
+  await expect(page.getByTestId('scores')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const before = await mergedScores(page, SKILLS);
+  const reference = await nodeEngine.score('e2e', { target, split: 'test', skills: SKILLS });
+  for (const s of reference.scores) expect(before[s.skill]).toBe((100 * s.accuracy).toFixed(1));
+  for (const skill of [FIRST.skill, SECOND.skill]) expect(Number(before[skill])).toBeGreaterThan(50);
 
   await page.getByRole('button', { name: 'Share' }).click();
   const url = await page.getByLabel('Share link').inputValue();
@@ -76,6 +106,7 @@ test('drag two experts, merge them, preview both skills, score, share and reopen
   await fresh.goto(url);
   await expect(fresh.getByLabel('Merge merge-1')).toContainText('task_arithmetic · 2 inputs');
   await expect(fresh.getByTestId(`merged-score-${FIRST.skill}`)).toBeAttached({ timeout: 60_000 });
-  expect(await mergedScores(fresh, skills)).toEqual(before);
+  await expect(fresh.getByTestId('scores')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  expect(await mergedScores(fresh, SKILLS)).toEqual(before);
   await fresh.screenshot({ path: 'e2e/artifacts/studio-restored.png', fullPage: true });
 });

@@ -6,7 +6,7 @@ import type { SkillScores } from './useSkillScores';
 
 /** Bars of exact match per skill for the sources and the merge; the numbers also as a table. */
 export function ScoresPanel({ scores }: { scores: SkillScores }) {
-  const { active, skills, mergeTarget, merged, progress, series } = scores;
+  const { active, skills, mergeTarget, merged, progress, series, pending } = scores;
   const running = merged.isFetching;
   const percent = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
 
@@ -15,7 +15,7 @@ export function ScoresPanel({ scores }: { scores: SkillScores }) {
       aria-labelledby="scores-heading"
       className="flex h-full min-h-0 flex-col p-3"
       data-testid="scores"
-      data-state={merged.isFetching || merged.isPlaceholderData ? 'updating' : 'ready'}
+      data-state={pending || merged.isFetching || merged.isPlaceholderData ? 'updating' : 'ready'}
     >
       <div className="flex items-center gap-3">
         <h2 id="scores-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">

@@ -44,6 +44,8 @@ export interface SkillScores {
   mergeName: string | null;
   /** True when `merged.data` belongs to the settled recipe (not a placeholder, not being recomputed). */
   settled: boolean;
+  /** True while the canvas has changed and the scores wait for it to settle. */
+  pending: boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export function useSkillScores(): SkillScores {
   const mergeName = active.stage ? `${active.stage} (merged)` : null;
   if (merged.data && mergeName) series.push({ name: mergeName, scores: merged.data.scores, highlight: true });
 
-  const settled = merged.isSuccess && !merged.isPlaceholderData && !merged.isFetching && mergeTarget !== null;
-  return { active, layout, skills, mergeTarget, merged, progress, series, mergeName, settled };
+  const pending = live.key !== active.key || live.stage !== active.stage;
+  const settled = !pending && merged.isSuccess && !merged.isPlaceholderData && !merged.isFetching && mergeTarget !== null;
+  return { active, layout, skills, mergeTarget, merged, progress, series, mergeName, settled, pending };
 }
