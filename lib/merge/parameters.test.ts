@@ -78,3 +78,31 @@ describe('coerceParam (Python truthiness)', () => {
     expect(coerceParam(0.25, 'number')).toBe(0.25);
   });
 });
+
+describe('precedence (property)', () => {
+  it('per-model beats slice beats global, for any mix of scalars, gradients and filter lists present or absent', () => {
+    const scalar = fc.double({ min: -4, max: 4, noNaN: true });
+    const value = fc.oneof(scalar, fc.array(scalar, { minLength: 1, maxLength: 5 }), fc.constant([{ filter: 'mlp', value: 0.25 }]));
+    const level = fc.option(value, { nil: undefined });
+    fc.assert(
+      fc.property(level, level, level, fc.constantFrom(Q, UP), fc.double({ min: 0, max: 1, noNaN: true }), (m, s, g, name, t) => {
+        const scopes = {
+          ...(m !== undefined ? { model: { weight: m } } : {}),
+          ...(s !== undefined ? { slice: { weight: s } } : {}),
+          ...(g !== undefined ? { global: { weight: g } } : {}),
+        };
+        const resolved = resolveParam('weight', scopes, name, t);
+        // A level yields a value unless it is a filter list with no entry for this tensor; then the next level speaks.
+        const candidates = (
+          [
+            ['model', m],
+            ['slice', s],
+            ['global', g],
+          ] as const
+        ).flatMap(([from, v]) => (v === undefined ? [] : [{ from, value: evaluateParamValue(v, name, t) }]));
+        const expected = candidates.find((c) => c.value !== undefined);
+        expect(resolved).toEqual(expected ? { from: expected.from, value: expected.value } : undefined);
+      }),
+    );
+  });
+});
