@@ -82,7 +82,8 @@ describe('coerceParam (Python truthiness)', () => {
 describe('precedence (property)', () => {
   it('per-model beats slice beats global, for any mix of scalars, gradients and filter lists present or absent', () => {
     const scalar = fc.double({ min: -4, max: 4, noNaN: true });
-    const value = fc.oneof(scalar, fc.array(scalar, { minLength: 1, maxLength: 5 }), fc.constant([{ filter: 'mlp', value: 0.25 }]));
+    const filterList: ParamFilterEntry[] = [{ filter: 'mlp', value: 0.25 }];
+    const value = fc.oneof(scalar, fc.array(scalar, { minLength: 1, maxLength: 5 }), fc.constant(filterList));
     const level = fc.option(value, { nil: undefined });
     fc.assert(
       fc.property(level, level, level, fc.constantFrom(Q, UP), fc.double({ min: 0, max: 1, noNaN: true }), (m, s, g, name, t) => {

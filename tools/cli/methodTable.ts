@@ -68,6 +68,9 @@ const NOT_APPLICABLE: Record<string, string> = {
   passthrough: 'stacks layers, does not combine them',
 };
 
+/** Methods that would average the base in as one more model (mergekit adds base_model to their inputs). */
+const WITHOUT_BASE = new Set(['linear', 'karcher']);
+
 function recipeFor(method: string, experts: string[], c: Candidate): Recipe {
   return {
     version: 1,
@@ -75,7 +78,7 @@ function recipeFor(method: string, experts: string[], c: Candidate): Recipe {
       {
         name: 'all',
         merge_method: method,
-        base_model: 'zoo-base',
+        ...(WITHOUT_BASE.has(method) ? {} : { base_model: 'zoo-base' }),
         models: experts.map((model) => ({ model, ...(Object.keys(c.perModel).length ? { parameters: c.perModel } : {}) })),
         ...(Object.keys(c.global).length ? { parameters: c.global } : {}),
       },
