@@ -42,6 +42,9 @@ async function dragOntoCanvas(page: Page, source: Locator, x: number, y: number)
 }
 
 async function connectHandles(page: Page, from: Locator, to: Locator) {
+  // The canvas refits its view when nodes are added: measure once it has settled.
+  await expect(from).toBeInViewport();
+  await page.waitForTimeout(200);
   const a = await from.boundingBox();
   const b = await to.boundingBox();
   if (!a || !b) throw new Error('handle not visible');

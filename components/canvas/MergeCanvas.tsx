@@ -19,7 +19,7 @@ export function MergeCanvas() {
   // Keep every node in view as nodes come and go.
   const nodeCount = nodes.length;
   useEffect(() => {
-    if (nodeCount > 0) void fitView({ maxZoom: 1, duration: 150, padding: 0.2 });
+    if (nodeCount > 0) void fitView({ maxZoom: 1, padding: 0.2 });
   }, [nodeCount, fitView]);
 
   const onConnect = useCallback(
