@@ -153,15 +153,15 @@ function mixThreeElected(
     const d1 = v1[j]! - f1 * bj;
     const d2 = v2[j]! - f2 * bj;
     // keepᵢ = |δᵢ| ≥ thresholdᵢ, as 0/1.
-    const a0 = d0 * (g0 * (Math.abs(d0) >= t0 ? 1 : 0));
-    const a1 = d1 * (g1 * (Math.abs(d1) >= t1 ? 1 : 0));
-    const a2 = d2 * (g2 * (Math.abs(d2) >= t2 ? 1 : 0));
+    const a0 = d0 * (g0 * +(Math.abs(d0) >= t0));
+    const a1 = d1 * (g1 * +(Math.abs(d1) >= t1));
+    const a2 = d2 * (g2 * +(Math.abs(d2) >= t2));
     // Majority sign: that of the sum, + for a zero sum. aᵢ agrees when aᵢ·sign > 0.
     let s = a0 + a1 + a2;
-    s += s === 0 ? 1 : 0;
-    const c0 = a0 * s > 0 ? 1 : 0;
-    const c1 = a1 * s > 0 ? 1 : 0;
-    const c2 = a2 * s > 0 ? 1 : 0;
+    s += +(s === 0);
+    const c0 = +(a0 * s > 0);
+    const c1 = +(a1 * s > 0);
+    const c2 = +(a2 * s > 0);
     out[j] = bj + (a0 * c0 + a1 * c1 + a2 * c2) * table[c0 | (c1 << 1) | (c2 << 2)]!;
   }
 }
@@ -192,9 +192,9 @@ function mixThree(
     const d0 = v0[j]! - f0 * bj;
     const d1 = v1[j]! - f1 * bj;
     const d2 = v2[j]! - f2 * bj;
-    const a0 = d0 * (g0 * (Math.abs(d0) >= t0 ? 1 : 0));
-    const a1 = d1 * (g1 * (Math.abs(d1) >= t1 ? 1 : 0));
-    const a2 = d2 * (g2 * (Math.abs(d2) >= t2 ? 1 : 0));
+    const a0 = d0 * (g0 * +(Math.abs(d0) >= t0));
+    const a1 = d1 * (g1 * +(Math.abs(d1) >= t1));
+    const a2 = d2 * (g2 * +(Math.abs(d2) >= t2));
     out[j] = bj + (a0 + a1 + a2) * factor;
   }
 }
@@ -226,7 +226,7 @@ function mixMany(
     let s = 0;
     for (let i = 0; i < m; i++) {
       const d = values[i]![j]! - lanes[3 * i]! * bj;
-      const v = d * (lanes[3 * i + 1]! * (Math.abs(d) >= lanes[3 * i + 2]! ? 1 : 0));
+      const v = d * (lanes[3 * i + 1]! * +(Math.abs(d) >= lanes[3 * i + 2]!));
       a[i] = v;
       s += v;
     }
@@ -234,12 +234,12 @@ function mixMany(
       out[j] = bj + s * factor;
       continue;
     }
-    s += s === 0 ? 1 : 0;
+    s += +(s === 0);
     let mixed = 0;
     let agree = 0;
     let divisor = 0;
     for (let i = 0; i < m; i++) {
-      const c = a[i]! * s > 0 ? 1 : 0;
+      const c = +(a[i]! * s > 0);
       mixed += a[i]! * c;
       agree |= c << i;
       divisor = Math.fround(divisor + election.w32[i]! * c);

@@ -141,11 +141,11 @@ function bracket(x: Float32Array, base: Float32Array, low: number, high: number)
     }
     for (let j = start; j < end; j++) {
       const ad = Math.abs(x[j]! - base[j]!);
-      const over = ad > high ? 1 : 0;
+      const over = +(ad > high);
       above += over;
       // Branch-free append: always write, advance only when inside the bracket.
       values[count] = ad;
-      count += (ad >= low ? 1 : 0) - over;
+      count += +(ad >= low) - over;
     }
   }
   return { above, count };
@@ -193,8 +193,8 @@ export function magnitudeCut(x: Float32Array, base: Float32Array, density: numbe
   let equal = 0;
   for (let i = 0; i < count; i++) {
     const v = candidates[i]!;
-    greater += v > threshold ? 1 : 0;
-    equal += v === threshold ? 1 : 0;
+    greater += +(v > threshold);
+    equal += +(v === threshold);
   }
   // Of the entries equal to the threshold the first (k − greater) by index are kept: find
   // the index of the next one (zero magnitudes add nothing whether kept or not).
@@ -216,7 +216,7 @@ export function magnitudeCut(x: Float32Array, base: Float32Array, density: numbe
     for (let j = 0; j < n; j++) {
       const ad = Math.abs(x[j]! - base[j]!);
       before += ad;
-      after += ad * (ad > threshold ? 1 : 0);
+      after += ad * +(ad > threshold);
     }
     scale = l1Scale(before, after + keptEqual * threshold);
   }
@@ -269,7 +269,7 @@ export function bernoulliDelta(x: Float32Array, base: Float32Array, density: num
     c = (c << 21) | (c >>> 11);
     c = (c + t) | 0;
     const v = x[j]! - base[j]!;
-    const kept = v * ((t >>> 1) < threshold ? 1 : 0);
+    const kept = v * +((t >>> 1) < threshold);
     delta[j] = kept;
     before += Math.abs(v);
     after += Math.abs(kept);
