@@ -9,26 +9,13 @@ import { chromium, type Page } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
 import { parseEvalIndex } from '@/lib/eval/evalSet';
 import type { Recipe } from '@/lib/recipe/schema';
+import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { encodeSharePayload } from '@/lib/recipe/urlCodec';
 import { Engine } from '@/lib/workers/engine';
 import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
 import { median, percentile } from './stats';
 
-export const BENCH_RECIPE: Recipe = {
-  version: 1,
-  stages: [
-    {
-      name: 'merge-1',
-      merge_method: 'task_arithmetic',
-      base_model: 'zoo-base',
-      models: [
-        { model: 'zoo-upper', parameters: { weight: 1 } },
-        { model: 'zoo-shift', parameters: { weight: 1 } },
-      ],
-      parameters: { lambda: 1 },
-    },
-  ],
-};
+export const BENCH_RECIPE: Recipe = taskArithmeticRecipe(['zoo-upper', 'zoo-shift'], { lambda: 1 });
 
 /** Sets a range input the way a person's drag does (React sees an input event), and times until the preview is fresh. */
 async function sliderToAnswerMs(page: Page, label: string, value: number): Promise<number> {

@@ -1,25 +1,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { Recipe } from '../lib/recipe/schema';
+import { taskArithmeticRecipe } from '../lib/recipe/taskArithmeticRecipe';
 import { decodeSharePayload, encodeSharePayload, type Layout } from '../lib/recipe/urlCodec';
 
 // Two experts whose task-arithmetic merge keeps both skills (tools/zoo/README.md).
-const RECIPE: Recipe = {
-  version: 1,
-  stages: [
-    {
-      name: 'merge-1',
-      merge_method: 'task_arithmetic',
-      base_model: 'zoo-base',
-      models: [
-        { model: 'zoo-upper', parameters: { weight: 1 } },
-        { model: 'zoo-shift', parameters: { weight: 1 } },
-      ],
-      parameters: { lambda: 1 },
-    },
-  ],
-  output: 'merge-1',
-};
+const RECIPE: Recipe = taskArithmeticRecipe(['zoo-upper', 'zoo-shift'], { lambda: 1 });
 
 // The canvas beside it, as the studio writes it into a share link.
 const LAYOUT: Layout = {

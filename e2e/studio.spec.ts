@@ -2,6 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import type { Recipe } from '@/lib/recipe/schema';
+import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { Engine } from '@/lib/workers/engine';
 import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
 
@@ -11,20 +12,7 @@ const SECOND = { model: 'zoo-upper', skill: 'upper' };
 const SKILLS = ['add', 'reverse', 'sort', 'upper', 'count', 'shift'];
 
 /** The merge the test builds on the canvas, run by the same engine in Node: what Chromium must show. */
-const RECIPE: Recipe = {
-  version: 1,
-  stages: [
-    {
-      name: 'merge-1',
-      merge_method: 'task_arithmetic',
-      base_model: 'zoo-base',
-      models: [
-        { model: FIRST.model, parameters: { weight: 1 } },
-        { model: SECOND.model, parameters: { weight: 1 } },
-      ],
-    },
-  ],
-};
+const RECIPE: Recipe = taskArithmeticRecipe([FIRST.model, SECOND.model]);
 ort.env.wasm.numThreads = 1;
 const nodeEngine = new Engine(ort, nodeZooFiles(REPO_PUBLIC));
 const target = { kind: 'merge' as const, recipe: RECIPE, stage: 'merge-1' };

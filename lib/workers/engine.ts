@@ -12,6 +12,7 @@ import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
+import { modelFileUrl } from '@/lib/zoo/zooIndex';
 import { createLlamaRuntime, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { evalFileName, parseEvalJsonl, type EvalItem, type EvalSplit } from '@/lib/eval/evalSet';
@@ -175,7 +176,7 @@ export class Engine {
     const checks: ReferenceCheck[] = [];
     for (const id of models) {
       const model = await this.loadModel(id);
-      const reference = referenceLogitsSchema.parse(JSON.parse(await this.files.text(`/models/${encodeURIComponent(id)}/reference_logits.json`)));
+      const reference = referenceLogitsSchema.parse(JSON.parse(await this.files.text(modelFileUrl(id, 'reference_logits.json'))));
       const runtime = await this.runtimeFor(model.config);
       const ids = reference.cases.map((c) => c.input_ids);
       const logits = await this.withWeights(runtime, model.tensors, PREVIEW_PRIORITY, () => runtime.logits(ids));
@@ -210,13 +211,12 @@ export class Engine {
   }
 
   private async readModel(id: string): Promise<LoadedModel> {
-    const base = `/models/${encodeURIComponent(id)}`;
     const [configText, tokenizerText, bytes] = await Promise.all([
-      this.files.text(`${base}/config.json`),
-      this.files.text(`${base}/tokenizer.json`),
-      this.files.bytes(`${base}/model.safetensors`),
+      this.files.text(modelFileUrl(id, 'config.json')),
+      this.files.text(modelFileUrl(id, 'tokenizer.json')),
+      this.files.bytes(modelFileUrl(id, 'model.safetensors')),
     ]);
-    const tokenizerConfig = await this.files.text(`${base}/tokenizer_config.json`).then(JSON.parse, () => undefined);
+    const tokenizerConfig = await this.files.text(modelFileUrl(id, 'tokenizer_config.json')).then(JSON.parse, () => undefined);
     const config = parseLlamaConfig(JSON.parse(configText));
     const { tensors } = loadSafetensors(bytes);
     return { id, config, architecture: architectureFor(config), tensors, tokenizer: loadTextTokenizer(JSON.parse(tokenizerText), tokenizerConfig) };

@@ -18,7 +18,7 @@ export type ZooIndex = z.infer<typeof zooIndexSchema>;
 export type ZooModel = ZooIndex['models'][number];
 
 /** URLs of a zoo model's files, relative to the site root (or a file root in Node). */
-export function modelFileUrl(modelId: string, file: 'config.json' | 'model.safetensors' | 'tokenizer.json' | 'tokenizer_config.json' | 'README.md'): string {
+export function modelFileUrl(modelId: string, file: 'config.json' | 'model.safetensors' | 'tokenizer.json' | 'tokenizer_config.json' | 'README.md' | 'reference_logits.json'): string {
   return `/models/${encodeURIComponent(modelId)}/${file}`;
 }
 
