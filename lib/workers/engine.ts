@@ -139,7 +139,10 @@ export class Engine {
     const { weights, model } = await this.resolve(request.target);
     const runtime = await this.runtimeFor(model.config);
     const items = new Map<string, EvalItem[]>();
-    for (const skill of request.skills) items.set(skill, await this.evalSet(skill, request.split));
+    for (const skill of request.skills) {
+      const set = await this.evalSet(skill, request.split);
+      items.set(skill, request.range ? set.slice(request.range[0], request.range[1]) : set);
+    }
     this.check(channel, ticket);
     // Each batch takes the runtime on its own, so previews slip in between batches, and a
     // newer request on this channel stops this one at the next batch.
@@ -149,7 +152,11 @@ export class Engine {
         return this.withWeights(runtime, weights, SCORE_PRIORITY, () => runtime.generateGreedy(prompts, options));
       },
     };
-    const result = await scoreAll(generator, model.tokenizer, items, (done, total) => onProgress?.({ done, total }), { batchSize: SCORE_BATCH });
+    const result = await scoreAll(generator, model.tokenizer, items, (done, total) => onProgress?.({ done, total }), {
+      batchSize: SCORE_BATCH,
+      // Scores carry no failure list, so none is regenerated.
+      maxFailures: 0,
+    });
     return {
       scores: request.skills.map((skill) => {
         const s = result[skill];

@@ -41,6 +41,8 @@ export interface ScoreRequest {
   target: ModelTarget;
   split: EvalSplit;
   skills: string[];
+  /** Items [start, end) of each skill's split (default: all of it). */
+  range?: readonly [number, number];
 }
 
 export interface ScoreResult {

@@ -1,0 +1,62 @@
+/** Pareto dominance for maximised objectives, and non-dominated sorting (NSGA-II's fronts). */
+
+/** a dominates b: at least as good everywhere and better somewhere. */
+export function dominates(a: readonly number[], b: readonly number[]): boolean {
+  let better = false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return false;
+    if (x > y) better = true;
+  }
+  return better;
+}
+
+/** Indices of the points no other point dominates. */
+export function paretoFront(points: readonly (readonly number[])[]): number[] {
+  return points.flatMap((p, i) => (points.some((q, j) => j !== i && dominates(q, p)) ? [] : [i]));
+}
+
+/** Fronts of indices, best first: front k holds the points dominated only by earlier fronts. */
+export function nonDominatedSort(points: readonly (readonly number[])[]): number[][] {
+  const dominatedBy = points.map(() => 0);
+  const dominating: number[][] = points.map(() => []);
+  for (let i = 0; i < points.length; i++) {
+    for (let j = 0; j < points.length; j++) {
+      if (i !== j && dominates(points[i]!, points[j]!)) dominating[i]!.push(j);
+      else if (i !== j && dominates(points[j]!, points[i]!)) dominatedBy[i]!++;
+    }
+  }
+  const fronts: number[][] = [];
+  let current = points.flatMap((_, i) => (dominatedBy[i] === 0 ? [i] : []));
+  while (current.length > 0) {
+    fronts.push(current);
+    const next: number[] = [];
+    for (const i of current) {
+      for (const j of dominating[i]!) if (--dominatedBy[j]! === 0) next.push(j);
+    }
+    current = next;
+  }
+  return fronts;
+}
+
+/**
+ * ParEGO's augmented Chebyshev scalarisation (Knowles 2006), for maximisation: the worst
+ * weighted objective plus a small weighted sum, so every maximiser is Pareto-optimal.
+ */
+export function chebyshev(values: readonly number[], weights: readonly number[], rho = 0.05): number {
+  let worst = Infinity;
+  let sum = 0;
+  values.forEach((v, i) => {
+    const w = weights[i] ?? 0;
+    worst = Math.min(worst, w * v);
+    sum += w * v;
+  });
+  return worst + rho * sum;
+}
+
+/** A weight vector drawn uniformly from the simplex (sorted-uniform spacings). */
+export function simplexWeights(k: number, uniform: () => number): number[] {
+  const cuts = Array.from({ length: k - 1 }, uniform).sort((a, b) => a - b);
+  return [...cuts, 1].map((c, i) => c - (i === 0 ? 0 : cuts[i - 1]!));
+}

@@ -1,0 +1,53 @@
+/**
+ * The search's randomness: sfc32 with its four words exposed, so an optimiser's state,
+ * generator included, is plain JSON that a reload can resume bit for bit.
+ */
+
+export type RngState = [number, number, number, number];
+
+export class SearchRng {
+  private s: RngState;
+
+  constructor(state: RngState) {
+    this.s = [...state];
+  }
+
+  static fromSeed(seed: number): SearchRng {
+    const rng = new SearchRng([0x9e3779b9, seed >>> 0, (seed * 0x85ebca6b) >>> 0, 1]);
+    for (let i = 0; i < 16; i++) rng.nextUint32();
+    return rng;
+  }
+
+  get state(): RngState {
+    return [...this.s];
+  }
+
+  nextUint32(): number {
+    let [a, b, c, d] = this.s;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    this.s = [a, b, c, d];
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4_294_967_296;
+  }
+
+  /** Standard normal (Box–Muller; one draw per call keeps the state simple). */
+  normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
