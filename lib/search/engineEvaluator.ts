@@ -1,6 +1,6 @@
 /** Scores a search's recipes with the engine (the worker's in the browser, the same class in Node). */
 import type { EvalSplit } from '@/lib/eval/evalSet';
-import type { Recipe } from '@/lib/recipe/schema';
+import { outputStageName } from '@/lib/recipe/schema';
 import type { ScoreRequest, ScoreResult } from '@/lib/workers/engineApi';
 import type { Evaluate } from './runSearch';
 
@@ -8,16 +8,10 @@ export interface Scorer {
   score(channel: string, request: ScoreRequest): Promise<ScoreResult>;
 }
 
-export function outputStage(recipe: Recipe): string {
-  const stage = recipe.output ?? recipe.stages[recipe.stages.length - 1]?.name;
-  if (stage === undefined) throw new Error('the recipe has no stage');
-  return stage;
-}
-
 export function engineEvaluator(engine: Scorer, split: EvalSplit = 'dev', channel = 'search'): Evaluate {
   return async ({ recipe, skills, start, end }) => {
     const result = await engine.score(channel, {
-      target: { kind: 'merge', recipe, stage: outputStage(recipe) },
+      target: { kind: 'merge', recipe, stage: outputStageName(recipe) },
       split,
       skills: [...skills],
       range: [start, end],
