@@ -1,7 +1,7 @@
 'use client';
 
 import { Panel, useReactFlow } from '@xyflow/react';
-import { useCallback, useId, useState } from 'react';
+import { Fragment, useCallback, useId, useState } from 'react';
 import { clearSelection, duplicateSelection, hasSelection, removeSelection, selectedNodeIds } from '@/lib/store/canvasEditing';
 import { CANVAS_SHORTCUTS, type CanvasCommand } from '@/lib/store/canvasShortcuts';
 import { useStudioStore } from '@/lib/store/studioStore';
@@ -38,7 +38,8 @@ export function CanvasToolbar() {
   useCanvasShortcuts(run);
 
   return (
-    <Panel position="top-left" className="flex flex-col items-start gap-2">
+    // Above React Flow's zoom controls, which the shortcuts list would otherwise slide under.
+    <Panel position="top-left" className="flex flex-col items-start gap-2" style={{ zIndex: 10 }}>
       <div role="toolbar" aria-label="Canvas tools" className="flex items-center gap-1">
         <button type="button" className={BUTTON} onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z Meta+Z" title="Undo (Ctrl/⌘+Z)">
           Undo
@@ -93,22 +94,22 @@ export function CanvasToolbar() {
 
 function ShortcutsHelp({ id, onClose }: { id: string; onClose: () => void }) {
   return (
-    <section id={id} aria-label="Keyboard shortcuts" className="w-80 rounded-lg border border-slate-200 bg-white p-3 text-xs text-slate-700 shadow-lg">
+    <section id={id} aria-label="Keyboard shortcuts" className="w-[26rem] rounded-lg border border-slate-200 bg-white p-3 text-xs text-slate-700 shadow-lg">
       <div className="mb-2 flex items-center justify-between">
         <h2 className="font-semibold text-slate-800">Keyboard shortcuts</h2>
         <button type="button" className="text-indigo-700 underline" onClick={onClose}>
           Close
         </button>
       </div>
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+      <dl className="grid grid-cols-[13rem_1fr] gap-x-3 gap-y-1.5">
         {CANVAS_SHORTCUTS.map((shortcut) => (
           <div key={shortcut.action} className="contents">
-            <dt className="whitespace-nowrap">
+            <dt>
               {shortcut.keys.map((keys, i) => (
-                <span key={keys}>
+                <Fragment key={keys}>
                   {i > 0 ? ' or ' : null}
-                  <kbd className="rounded border border-slate-300 bg-slate-50 px-1 font-mono text-[11px]">{keys}</kbd>
-                </span>
+                  <kbd className="whitespace-nowrap rounded border border-slate-300 bg-slate-50 px-1 font-mono text-[11px]">{keys}</kbd>
+                </Fragment>
               ))}
             </dt>
             <dd>{shortcut.action}</dd>
