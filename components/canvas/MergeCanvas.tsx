@@ -1,9 +1,13 @@
 'use client';
 
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type OnBeforeDelete } from '@xyflow/react';
 import { useCallback, useEffect, useState, type DragEvent } from 'react';
+import { removeElements } from '@/lib/store/canvasEditing';
+import type { StudioEdge, StudioNode } from '@/lib/store/canvasTypes';
 import { connect, connectionProblem, useStudioStore } from '@/lib/store/studioStore';
+import { CanvasToolbar } from './CanvasToolbar';
 import { MODEL_DRAG_TYPE, nodeTypes } from './nodeTypes';
+import { useGestureBoundaries } from './useCanvasShortcuts';
 
 export function MergeCanvas() {
   const nodes = useStudioStore((s) => s.nodes);
@@ -15,6 +19,7 @@ export function MergeCanvas() {
   const select = useStudioStore((s) => s.select);
   const { screenToFlowPosition, fitView } = useReactFlow();
   const [notice, setNotice] = useState<string | null>(null);
+  useGestureBoundaries();
 
   // Keep every node in view as nodes come and go.
   const nodeCount = nodes.length;
@@ -27,6 +32,16 @@ export function MergeCanvas() {
       const problem = connectionProblem(useStudioStore.getState(), c.source, c.target);
       setNotice(problem);
       if (!problem) apply((s) => connect(s, c.source, c.target));
+    },
+    [apply],
+  );
+
+  // React Flow removes edges and nodes in two separate changes; the store removes them in
+  // one edit instead, so a delete is one undo step.
+  const onBeforeDelete: OnBeforeDelete<StudioNode, StudioEdge> = useCallback(
+    async ({ nodes: doomedNodes, edges: doomedEdges }) => {
+      apply((s) => removeElements(s, doomedNodes.map((n) => n.id), doomedEdges.map((e) => e.id)));
+      return false;
     },
     [apply],
   );
@@ -58,12 +73,14 @@ export function MergeCanvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onBeforeDelete={onBeforeDelete}
         onSelectionChange={({ nodes: selected }) => select(selected[0]?.id ?? null)}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
         deleteKeyCode={['Backspace', 'Delete']}
         aria-label="Merge canvas"
       >
+        <CanvasToolbar />
         <Background gap={20} />
         <Controls />
         <MiniMap pannable zoomable ariaLabel="Canvas overview" />
@@ -86,6 +103,10 @@ function EmptyCanvasHint() {
         <p className="mt-2 text-sm">
           Drag two experts from the library onto the canvas (or press their <em>Add</em> buttons), then add a merge node and
           connect the models to it.
+        </p>
+        <p className="mt-2 text-xs text-slate-500">
+          Every edit can be undone (Ctrl/⌘+Z). Press <kbd className="rounded border border-slate-300 bg-white px-1 font-mono">?</kbd> for the
+          keyboard shortcuts.
         </p>
       </div>
     </div>

@@ -66,7 +66,7 @@ export function useCanvasAutosave(): void {
         const restored = saved === undefined ? null : canvasFromAutosave(saved);
         // Someone already drawing (or a share link) wins over the autosave.
         if (restored && !changedBeforeLoad && useStudioStore.getState().nodes.length === 0) {
-          useStudioStore.getState().replace(restored);
+          useStudioStore.getState().load(restored);
           lastWritten = autosaveFingerprint(toAutosave(restored, 0));
         }
         ready = true;

@@ -46,7 +46,7 @@ export function useShareUrlSync(): string | null {
   useEffect(() => {
     const restored = canvasFromHash(window.location.hash);
     if (restored && 'error' in restored) setLoadError(restored.error);
-    if (restored && 'state' in restored) useStudioStore.getState().replace(restored.state);
+    if (restored && 'state' in restored) useStudioStore.getState().load(restored.state);
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = useStudioStore.subscribe((state, previous) => {

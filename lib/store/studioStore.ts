@@ -4,6 +4,7 @@ import { gradientAtLayer } from '@/lib/merge/gradient';
 import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder, referenceOf } from './canvasRecipe';
+import { emptyHistory, recordEdit, redoStep, sealStep, undoStep, type CanvasHistory } from './canvasHistory';
 import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
 
@@ -21,12 +22,12 @@ export const emptyCanvas: CanvasState = { nodes: [], edges: [], activeNodeId: nu
 // ------------------------------------------------------------------ pure actions
 // Plain functions from state to state, testable without React or a DOM.
 
-function nextId(state: CanvasState, prefix: string): string {
+export function nextId(state: CanvasState, prefix: string): string {
   const used = new Set(state.nodes.map((n) => n.id));
   for (let i = 1; ; i++) if (!used.has(`${prefix}-${i}`)) return `${prefix}-${i}`;
 }
 
-function nextStageName(state: CanvasState): string {
+export function nextStageName(state: CanvasState): string {
   const used = new Set(state.nodes.filter(isMergeNode).map((n) => n.data.stage));
   for (let i = 1; ; i++) if (!used.has(`merge-${i}`)) return `merge-${i}`;
 }
@@ -198,7 +199,10 @@ export function mergeInputs(state: CanvasState, mergeId: string): StudioNode[] {
 // ------------------------------------------------------------------ the store
 
 interface StudioActions {
+  /** Puts a canvas in place as one undoable edit (a restore, an imported file). */
   replace(state: CanvasState): void;
+  /** Puts a canvas in place as a fresh start (a share link, the autosave at load): nothing to undo before it. */
+  load(state: CanvasState): void;
   onNodesChange(changes: NodeChange<StudioNode>[]): void;
   onEdgesChange(changes: EdgeChange<StudioEdge>[]): void;
   apply(action: (state: CanvasState) => CanvasState): void;
@@ -206,36 +210,64 @@ interface StudioActions {
   addMerge(position?: XYPosition): string;
   select(id: string | null): void;
   activate(id: string): void;
+  undo(): void;
+  redo(): void;
+  /** Ends the current gesture: the next edit is its own undo step. */
+  sealHistory(): void;
 }
 
-export type StudioStore = CanvasState & StudioActions;
+export type StudioStore = CanvasState & StudioActions & { history: CanvasHistory };
 
 function canvasOf(s: CanvasState): CanvasState {
   return { nodes: s.nodes, edges: s.edges, activeNodeId: s.activeNodeId, selectedNodeId: s.selectedNodeId };
 }
 
-export const useStudioStore = create<StudioStore>()((set, get) => ({
-  ...emptyCanvas,
+export const useStudioStore = create<StudioStore>()((set, get) => {
+  // Every change of the canvas goes through here, so each edit is recorded for undo.
+  const commit = (next: CanvasState) => {
+    const { history } = get();
+    set({ ...canvasOf(next), history: recordEdit(history, canvasOf(get()), canvasOf(next), Date.now()) });
+  };
   // React Flow's own selection follows each node's `selected` flag: keep it in step with the inspector.
-  replace: (state) =>
-    set(canvasOf({ ...state, nodes: state.nodes.map((n) => ({ ...n, selected: n.id === state.selectedNodeId })) })),
-  onNodesChange: (changes) => {
-    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    const moved = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), get().nodes);
-    set(removed.length ? removeNodes({ ...canvasOf(get()), nodes: moved }, removed) : { nodes: moved });
-  },
-  onEdgesChange: (changes) => set({ edges: applyEdgeChanges(changes, get().edges) }),
-  apply: (action) => set(action(canvasOf(get()))),
-  addModel: (modelId, position) => {
-    const { state, id } = addModelNode(canvasOf(get()), modelId, position);
-    set(state);
-    return id;
-  },
-  addMerge: (position) => {
-    const { state, id } = addMergeNode(canvasOf(get()), position);
-    set(state);
-    return id;
-  },
-  select: (id) => set({ selectedNodeId: id }),
-  activate: (id) => set({ activeNodeId: id }),
-}));
+  const withSelectionFlags = (state: CanvasState): CanvasState => ({
+    ...state,
+    nodes: state.nodes.map((n) => ({ ...n, selected: n.id === state.selectedNodeId })),
+  });
+  const travel = (step: typeof undoStep) => {
+    const moved = step(get().history, canvasOf(get()));
+    if (moved) set({ ...canvasOf(moved.state), history: moved.history });
+  };
+  return {
+    ...emptyCanvas,
+    history: emptyHistory,
+    replace: (state) => commit(withSelectionFlags(state)),
+    load: (state) => set({ ...canvasOf(withSelectionFlags(state)), history: emptyHistory }),
+    onNodesChange: (changes) => {
+      const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+      const moved = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), get().nodes);
+      const next = { ...canvasOf(get()), nodes: moved };
+      commit(removed.length ? removeNodes(next, removed) : next);
+    },
+    onEdgesChange: (changes) => commit({ ...canvasOf(get()), edges: applyEdgeChanges(changes, get().edges) }),
+    apply: (action) => commit(action(canvasOf(get()))),
+    addModel: (modelId, position) => {
+      const { state, id } = addModelNode(canvasOf(get()), modelId, position);
+      commit(state);
+      return id;
+    },
+    addMerge: (position) => {
+      const { state, id } = addMergeNode(canvasOf(get()), position);
+      commit(state);
+      return id;
+    },
+    select: (id) => set({ selectedNodeId: id }),
+    activate: (id) => commit({ ...canvasOf(get()), activeNodeId: id }),
+    undo: () => travel(undoStep),
+    redo: () => travel(redoStep),
+    sealHistory: () => {
+      const { history } = get();
+      const sealed = sealStep(history);
+      if (sealed !== history) set({ history: sealed });
+    },
+  };
+});
