@@ -9,10 +9,49 @@ import { startStudio } from './server';
 import { getMergeMethod } from '@/lib/merge/registry';
 import { measureMergeThroughput } from './mergeThroughput';
 import { measureStudioLatency } from './studioLatency';
+import { measureSearch, searchBenchTable } from './searchComparison';
+
+/** `npm run bench -- --only studio|search` runs one part; no option runs both. */
+function selectedParts(argv: readonly string[]): Set<'studio' | 'search'> {
+  const at = argv.indexOf('--only');
+  if (at < 0) return new Set(['studio', 'search']);
+  const part = argv[at + 1];
+  if (part !== 'studio' && part !== 'search') throw new Error('--only takes studio or search');
+  return new Set([part]);
+}
 
 async function main() {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   console.log(`Merge Studio benchmarks on ${machine}\n`);
+  const parts = selectedParts(process.argv.slice(2));
+  await mkdir('bench/results', { recursive: true });
+  if (parts.has('studio')) await benchStudio(machine);
+  if (parts.has('search')) await benchSearch(machine);
+}
+
+async function benchSearch(machine: string) {
+  console.log('search: multi-fidelity vs random search vs CMA-ES, Hi-Merging vs tuned task arithmetic and TIES…');
+  const result = await measureSearch({
+    experts: [
+      { model: 'zoo-add', skill: 'add' },
+      { model: 'zoo-upper', skill: 'upper' },
+    ],
+    seeds: [0, 1, 2, 3, 4],
+    fullEvaluations: 30,
+    maxFidelity: 120,
+    minFidelity: 13,
+    testItems: 250,
+  });
+  const date = new Date().toISOString();
+  await writeFile('bench/results/search.json', `${JSON.stringify({ date, machine, ...result }, null, 2)}\n`);
+  const table = searchBenchTable(result);
+  console.log(`\n${table}`);
+  const readme = await readFile('README.md', 'utf8');
+  await writeFile('README.md', replaceSection(readme, 'search-bench', `Measured ${date.slice(0, 10)} on ${machine} in ${(result.ms / 60_000).toFixed(1)} min.\n\n${table}`));
+  console.log('\nrecorded in bench/results/search.json and README.md');
+}
+
+async function benchStudio(machine: string) {
 
   console.log('merging 135M-shaped checkpoints (base + 3 experts, bf16)…');
   const throughput = await measureMergeThroughput(['linear', 'task_arithmetic', 'ties', 'dare_ties'].filter((m) => getMergeMethod(m)));
@@ -42,7 +81,6 @@ async function main() {
   const width = Math.max(...rows.map(([k]) => (k ?? '').length));
   for (const [k, v] of rows) console.log(`${(k ?? '').padEnd(width)}  ${v}`);
 
-  await mkdir('bench/results', { recursive: true });
   const record = { date: new Date().toISOString(), machine, studio: latency, throughput };
   await writeFile('bench/results/studio.json', `${JSON.stringify(record, null, 2)}\n`);
   const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k ?? ''} | ${v ?? ''} |`)].join('\n');
