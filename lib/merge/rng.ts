@@ -26,22 +26,22 @@ function hashKey(seed: number, key: string, salt: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** sfc32 (Chris Doty-Humphrey's small fast counting generator), seeded from (seed, key). */
+/** One step of sfc32 (Chris Doty-Humphrey's small fast counting generator) on its four words, in place. */
+export function sfc32Step(s: number[]): number {
+  const [a, b, c, d] = s as [number, number, number, number];
+  const t = (((a + b) | 0) + d) | 0;
+  s[3] = (d + 1) | 0;
+  s[0] = b ^ (b >>> 9);
+  s[1] = (c + (c << 3)) | 0;
+  s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+  return t >>> 0;
+}
+
+/** sfc32 seeded from (seed, key). */
 export function seededRng(seed: number, key: string): Rng {
   const s = seed >>> 0;
-  let a = hashKey(s, key, 1);
-  let b = hashKey(s, key, 2);
-  let c = hashKey(s, key, 3);
-  let d = 1;
-  const nextUint32 = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
+  const state = [hashKey(s, key, 1), hashKey(s, key, 2), hashKey(s, key, 3), 1];
+  const nextUint32 = (): number => sfc32Step(state);
   for (let i = 0; i < 12; i++) nextUint32();
   return {
     nextUint32,

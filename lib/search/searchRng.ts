@@ -2,6 +2,7 @@
  * The search's randomness: sfc32 with its four words exposed, so an optimiser's state,
  * generator included, is plain JSON that a reload can resume bit for bit.
  */
+import { sfc32Step } from '@/lib/merge/rng';
 
 export type RngState = [number, number, number, number];
 
@@ -23,15 +24,7 @@ export class SearchRng {
   }
 
   nextUint32(): number {
-    let [a, b, c, d] = this.s;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    this.s = [a, b, c, d];
-    return t >>> 0;
+    return sfc32Step(this.s);
   }
 
   /** Uniform in [0, 1). */
