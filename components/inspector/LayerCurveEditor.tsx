@@ -58,7 +58,7 @@ export function LayerCurveEditor({ anchors, layerCount, domain, label, hintId, o
   const yOf = (value: number) => VIEW.top + ((high - value) / span) * PLOT_HEIGHT;
   const layerX = (layer: number) => xOf(layerCount > 1 ? layer / (layerCount - 1) : 0.5);
   const selectedIndex = selected !== null && selected < shown.length ? selected : null;
-  // Anchors past one per layer would change no layer's value.
+  // One anchor per layer already sets every layer exactly; more would add nothing to edit.
   const canAdd = anchors.length < Math.max(1, layerCount);
 
   /** The point of the plot under the pointer, as (t along the layers, value). */
