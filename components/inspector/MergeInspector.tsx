@@ -7,9 +7,9 @@ import { isMergeNode, type MergeNode, type StudioNode } from '@/lib/store/canvas
 import { connect, mergeInputs, setGlobalParam, setMethod, setModelParam, updateMerge, useStudioStore } from '@/lib/store/studioStore';
 import type { MergeMethodDefinition, ParameterDef } from '@/lib/merge/method';
 import { getMergeMethod, MERGE_METHODS } from '@/lib/merge/registry';
-import { LayerSliders } from './LayerSliders';
 import { LayerStackEditor } from './LayerStackEditor';
 import { ParameterField } from './ParameterField';
+import { PerLayerEditor } from './PerLayerEditor';
 
 export function MergeInspector() {
   const selected = useStudioStore((s) => s.nodes.find((n) => n.id === s.selectedNodeId) ?? null);
@@ -95,6 +95,7 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
   const layerConfig = useModelConfig(useLayerSource(node));
   const method = getMergeMethod(node.data.method);
   const layerCount = layerConfig.data?.num_hidden_layers ?? 0;
+  const weight = method?.tensorParameters.find((p) => p.name === 'weight');
   const problems = method ? setupProblems(method, inputs.map(referenceOf), node.data.baseModel, (node.data.slices?.length ?? 0) > 0) : [`Unknown method "${node.data.method}".`];
   const candidates = allNodes.filter((n) => n.id !== node.id && !inputs.some((i) => i.id === n.id));
   const baseOptions = [
@@ -187,8 +188,15 @@ function MergeNodeInspector({ node }: { node: MergeNode }) {
                 onChange={(v) => apply((s) => setModelParam(s, node.id, input.id, p.name, v))}
               />
             ))}
-            {method?.tensorParameters.some((p) => p.name === 'weight') && layerCount > 0 ? (
-              <LayerSliders mergeId={node.id} input={input} parameter="weight" layerCount={layerCount} value={node.data.modelParams[input.id]?.weight} />
+            {weight && layerCount > 0 ? (
+              <PerLayerEditor
+                mergeId={node.id}
+                input={input}
+                parameter={weight}
+                layerCount={layerCount}
+                value={node.data.modelParams[input.id]?.weight}
+                direction={method?.baseModel === 'required' ? '1.0 = all of this model’s change from the base' : '1.0 = all of this model'}
+              />
             ) : null}
           </div>
         ))}
