@@ -2,6 +2,7 @@
 
 import { useId } from 'react';
 import type { CanvasParamValue } from '@/lib/store/canvasTypes';
+import { readLanes } from '@/lib/store/layerLanes';
 import type { ParameterDef } from '@/lib/merge/method';
 
 interface Props {
@@ -30,7 +31,7 @@ export function ParameterField({ parameter, label, value, onChange }: Props) {
     return (
       <div className="text-sm">
         <span>
-          {label}: {value.every((v) => typeof v === 'number') ? 'per layer' : 'per tensor filter (kept as written)'}
+          {label}: {describeListValue(value)}
         </span>{' '}
         <button type="button" className="text-xs text-indigo-700 underline" onClick={() => onChange(undefined)}>
           reset to one value
@@ -75,4 +76,10 @@ export function ParameterField({ parameter, label, value, onChange }: Props) {
       <p className="text-[11px] text-slate-500">{parameter.description}</p>
     </div>
   );
+}
+
+/** How a list value reads in one line: a gradient, the studio's tensor-group lanes, or another filter list. */
+function describeListValue(value: CanvasParamValue): string {
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return 'per layer';
+  return readLanes(value, 1)?.split ? 'per tensor group (attention, MLP, other)' : 'per tensor filter (kept as written)';
 }
