@@ -13,19 +13,25 @@ import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
 import { modelFileUrl } from '@/lib/zoo/zooIndex';
-import { createLlamaRuntime, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
+import { incrementalDecoder } from '@/lib/runtime/incrementalDecoder';
+import { createLlamaRuntime, type GenerateOptions, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { evalFileName, parseEvalJsonl, type EvalItem, type EvalSplit } from '@/lib/eval/evalSet';
 import type {
+  Decoding,
   EngineInfo,
+  GeneratedText,
   GenerationRequest,
   GenerationResult,
   ModelTarget,
   ScoreProgress,
   ScoreRequest,
   ScoreResult,
+  StreamedAnswer,
+  StreamedToken,
+  StreamRequest,
 } from './engineApi';
-import { SUPERSEDED, type ReferenceCheck } from './engineApi';
+import { GREEDY, SUPERSEDED, type ReferenceCheck } from './engineApi';
 import { externalModels, mergeRecipeStage, type MergedStage, type ZooModel } from './recipeMerge';
 
 /** `reference_logits.json`, written by the zoo's trainer: logits at every position of a few prompts. */
@@ -118,19 +124,24 @@ export class Engine {
     const mergeMs = now() - mergeStart;
     this.check(channel, ticket);
     const generateStart = now();
-    const outputs = [];
+    const outputs: GeneratedText[] = [];
     for (const { weights, model } of resolved) {
-      const runtime = await this.runtimeFor(model.config);
-      const prompt = model.tokenizer.encode(request.prompt);
-      const [sequence] = await this.withWeights(runtime, weights, PREVIEW_PRIORITY, () =>
-        runtime.generateGreedy([prompt], { maxNewTokens: request.maxNewTokens, stopTokenId: newlineId(model.tokenizer) }),
-      );
-      const tokens = sequence?.tokens ?? [];
-      const stopped = sequence?.stopped ?? false;
-      outputs.push({ text: model.tokenizer.decode(stopped ? tokens.slice(0, -1) : tokens), finished: stopped });
+      const { text, finished } = await this.answer(model, weights, request);
+      outputs.push({ text, finished });
       this.check(channel, ticket);
     }
     return { outputs, mergeMs, generateMs: now() - generateStart };
+  }
+
+  async generateStream(channel: string, request: StreamRequest, onToken: (token: StreamedToken) => void | Promise<void>): Promise<StreamedAnswer> {
+    const ticket = this.claim(channel);
+    const mergeStart = now();
+    const { weights, model } = await this.resolve(request.target);
+    const mergeMs = now() - mergeStart;
+    this.check(channel, ticket);
+    const generateStart = now();
+    const answer = await this.answer(model, weights, request, { onToken, check: () => this.check(channel, ticket) });
+    return { ...answer, mergeMs, generateMs: now() - generateStart };
   }
 
   async score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult> {
@@ -195,6 +206,55 @@ export class Engine {
       checks.push({ model: id, positions, maxAbsDiff });
     }
     return checks;
+  }
+
+  /**
+   * One model's answer to a prompt, until its newline. With `stream`, each token goes to
+   * `onToken` as it is generated; between tokens the engine waits for that delivery and
+   * `check` may throw to end the answer early.
+   */
+  private async answer(
+    model: LoadedModel,
+    weights: NamedTensors,
+    request: { prompt: string; maxNewTokens: number; decoding?: Decoding },
+    stream?: { onToken: (token: StreamedToken) => void | Promise<void>; check: () => void },
+  ): Promise<GeneratedText & { tokens: StreamedToken[] }> {
+    const runtime = await this.runtimeFor(model.config);
+    const prompt = model.tokenizer.encode(request.prompt);
+    const newline = newlineId(model.tokenizer);
+    const decoder = incrementalDecoder(model.tokenizer);
+    const tokens: StreamedToken[] = [];
+    let delivery: void | Promise<void> = undefined;
+    const options: GenerateOptions = {
+      maxNewTokens: request.maxNewTokens,
+      stopTokenId: newline,
+      onToken: (_row, id, probability) => {
+        if (id === newline) return;
+        const token: StreamedToken = { index: tokens.length, id, text: decoder.push(id), probability };
+        tokens.push(token);
+        delivery = stream?.onToken(token);
+      },
+      ...(stream
+        ? {
+            betweenSteps: async () => {
+              await delivery;
+              stream.check();
+            },
+          }
+        : {}),
+    };
+    const decoding = request.decoding ?? GREEDY;
+    const [sequence] = await this.withWeights(runtime, weights, PREVIEW_PRIORITY, () =>
+      decoding.mode === 'sample'
+        ? runtime.generateSample([prompt], { ...options, temperature: decoding.temperature, topK: decoding.topK, seed: decoding.seed })
+        : runtime.generateGreedy([prompt], options),
+    );
+    await delivery;
+    stream?.check();
+    // A character still incomplete when the answer ended belongs to its last token.
+    const last = tokens[tokens.length - 1];
+    if (last && decoder.pending) tokens[tokens.length - 1] = { ...last, text: last.text + decoder.pending };
+    return { text: decoder.text, finished: sequence?.stopped ?? false, tokens };
   }
 
   // ---------------------------------------------------------------- models

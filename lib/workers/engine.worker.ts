@@ -48,6 +48,7 @@ const ready: Promise<Engine> = hasWebGpuAdapter().then(
 const api: EngineApi = {
   info: async () => (await ready).info(),
   generate: async (channel, request) => (await ready).generate(channel, request),
+  generateStream: async (channel, request, onToken) => (await ready).generateStream(channel, request, onToken),
   score: async (channel, request, onProgress) => (await ready).score(channel, request, onProgress),
   verifyReference: async (models) => (await ready).verifyReference(models),
   diagnostics: async (base, experts) => (await ready).diagnostics(base, experts),
