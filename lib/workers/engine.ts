@@ -12,6 +12,7 @@ import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
+import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { modelFileUrl } from '@/lib/zoo/zooIndex';
 import { incrementalDecoder } from '@/lib/runtime/incrementalDecoder';
 import { createLlamaRuntime, type GenerateOptions, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
@@ -39,11 +40,7 @@ const referenceLogitsSchema = z.object({
   cases: z.array(z.object({ prompt: z.string(), input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })),
 });
 
-/** Where the engine reads the zoo from: `fetch` in the browser, the file system in Node. */
-export interface ZooFiles {
-  bytes(path: string): Promise<Uint8Array>;
-  text(path: string): Promise<string>;
-}
+export type { ZooFiles } from '@/lib/zoo/zooFiles';
 
 export interface EngineOptions {
   backend?: EngineInfo['backend'];
@@ -153,9 +150,12 @@ export class Engine {
     for (const skill of request.skills) items.set(skill, await this.evalSet(skill, request.split));
     this.check(channel, ticket);
     // Each batch takes the runtime on its own, so previews slip in between batches, and a
-    // newer request on this channel stops this one at the next batch.
+    // newer request on this channel stops this one at the next batch. A model run never lets
+    // the event loop turn, so each batch first waits for one turn: requests that arrived as
+    // messages meanwhile get in.
     const generator = {
-      generateGreedy: (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
+      generateGreedy: async (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
+        await nextTurn();
         this.check(channel, ticket);
         return this.withWeights(runtime, weights, SCORE_PRIORITY, () => runtime.generateGreedy(prompts, options));
       },
@@ -366,6 +366,11 @@ function newlineId(tokenizer: TextTokenizer): number {
   const id = ids[ids.length - 1];
   if (id === undefined) throw new Error('the tokenizer cannot encode a newline');
   return id;
+}
+
+/** Resolves after the event loop has run once more (timers, incoming messages). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function now(): number {

@@ -120,3 +120,22 @@ describe('streamed generation', () => {
     expect(second?.received).toEqual(full.received);
   });
 });
+
+describe('streams and scores together', () => {
+  it('a stream requested while a score runs (as a message would arrive) answers between score batches', async () => {
+    const request = { target: upper, split: 'dev' as const, skills: ['add', 'upper', 'sort'] };
+    await engine.score('warm-up', { ...request, skills: ['add'] });
+    await stream(engine, upper, 'upper: warm=');
+    const finished: string[] = [];
+    let answered: Promise<unknown> | undefined;
+    const scored = engine.score('scores', request, ({ done }) => {
+      if (done > 0 || answered) return;
+      setTimeout(() => {
+        answered = stream(engine, upper, 'upper: studio=', undefined, 'preview').then(() => finished.push('stream'));
+      }, 0);
+    });
+    await scored.then(() => finished.push('score'));
+    await answered;
+    expect(finished).toEqual(['stream', 'score']);
+  });
+});
