@@ -37,7 +37,7 @@ test('a layer stack makes a deeper model that the preview runs', async ({ page }
   await inspector.getByLabel('To layer of slice 1').fill('3');
   await inspector.getByLabel('From layer of slice 2').fill('1');
   await expect(inspector.getByText('Output: 6 layers.')).toBeVisible();
-  await page.getByLabel('Prompt (greedy decoding until a newline)').fill('upper: abc=');
+  await page.getByLabel('Prompt', { exact: true }).fill('upper: abc=');
   const merged = page.getByRole('group', { name: 'Answer of merge-1 (merged)' }).getByTestId('preview-answer');
   await expect(merged).not.toHaveText('…', { timeout: 30_000 });
   await expect(page.getByText('Preview failed')).toHaveCount(0);

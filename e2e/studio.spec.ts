@@ -75,7 +75,7 @@ test('drag two experts, merge them, preview both skills, score, share and reopen
   for (const skill of [FIRST.skill, SECOND.skill]) {
     const item = firstDevItem(skill);
     const expected = await nodeEngine.generate('e2e', { targets: [target], prompt: item.prompt, maxNewTokens: 24 });
-    await page.getByLabel('Prompt (greedy decoding until a newline)').fill(item.prompt);
+    await page.getByLabel('Prompt', { exact: true }).fill(item.prompt);
     const merged = page.getByRole('group', { name: 'Answer of merge-1 (merged)' }).getByTestId('preview-answer');
     await expect(merged).toHaveText(expected.outputs[0]?.text ?? '');
     if (skill === FIRST.skill) await expect(merged).toHaveText(item.answer);

@@ -1,37 +1,37 @@
 'use client';
 
-import { keepPreviousData, useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useEvalIndex } from '@/components/library/useZoo';
 import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
-import { isSuperseded, type ModelTarget } from '@/lib/workers/engineApi';
-import { engine } from '@/lib/workers/engineClient';
+import type { Decoding } from '@/lib/workers/engineApi';
+import { AnswerText, ProbabilityLegend } from './AnswerText';
+import { DecodingSettings, DEFAULT_SAMPLING, decodingOf, type SamplingValues } from './DecodingSettings';
+import { useStreamedAnswers, type ColumnAnswer, type PreviewColumn } from './useStreamedAnswers';
 
 const MAX_NEW_TOKENS = 24;
 
 export function PreviewPanel() {
   const [prompt, setPrompt] = useState('add: 12+34=');
+  const [mode, setMode] = useState<Decoding['mode']>('greedy');
+  const [sampling, setSampling] = useState<SamplingValues>(DEFAULT_SAMPLING);
+  const [coloured, setColoured] = useState(false);
   const active = useActiveRecipe();
   const evals = useEvalIndex();
-  const columns: Array<{ label: string; key: string; target: ModelTarget }> = [];
+  const columns: PreviewColumn[] = [];
   if (active.recipe && active.stage) {
-    columns.push({ label: `${active.stage} (merged)`, key: `merge:${active.stage}:${active.key}`, target: { kind: 'merge', recipe: active.recipe, stage: active.stage } });
+    columns.push({
+      label: `${active.stage} (merged)`,
+      key: `merge:${active.stage}:${active.key}`,
+      channel: `preview:merge:${active.stage}`,
+      target: { kind: 'merge', recipe: active.recipe, stage: active.stage },
+    });
   }
-  for (const id of active.sources) columns.push({ label: id, key: `zoo:${id}`, target: { kind: 'zoo', id } });
+  for (const id of active.sources) columns.push({ label: id, key: `zoo:${id}`, channel: `preview:zoo:${id}`, target: { kind: 'zoo', id } });
 
-  // One query per column: a slider move regenerates the merge only; sources come from the cache.
-  const answers = useQueries({
-    queries: columns.map((column) => ({
-      queryKey: ['preview', column.key, prompt],
-      enabled: prompt.length > 0,
-      placeholderData: keepPreviousData,
-      retry: (_: number, error: Error) => isSuperseded(error),
-      queryFn: () => engine().generate(`preview:${column.key.split(':', 2).join(':')}`, { targets: [column.target], prompt, maxNewTokens: MAX_NEW_TOKENS }),
-    })),
-  });
-  const updating = answers.some((a) => a.isFetching || a.isPlaceholderData);
-  const failure = answers.find((a) => a.isError && !isSuperseded(a.error))?.error;
-  const merged = active.recipe && active.stage ? answers[0]?.data : undefined;
+  // One stream per column: a slider move regenerates the merge only; sources come from the cache.
+  const { answers, updating, failure } = useStreamedAnswers(columns, prompt, decodingOf(mode, sampling), MAX_NEW_TOKENS);
+  const merged = active.recipe && active.stage && answers[0]?.state === 'done' ? answers[0].answer : undefined;
+  const skills = evals.data?.skills ?? [];
 
   return (
     <section
@@ -43,48 +43,66 @@ export function PreviewPanel() {
       <h2 id="preview-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
         Preview
       </h2>
-      <label className="mt-2 block text-xs text-slate-600" htmlFor="preview-prompt">
-        Prompt (greedy decoding until a newline)
-      </label>
-      <input
-        id="preview-prompt"
-        value={prompt}
-        onChange={(e) => setPrompt(e.target.value)}
-        className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono text-sm"
-        maxLength={100}
-      />
-      <div className="mt-2 flex flex-wrap gap-1" aria-label="Example prompts">
-        {evals.data?.skills.map((skill) => {
+      <div className="mt-2 flex items-center gap-2">
+        <label className="text-xs text-slate-600" htmlFor="preview-prompt">
+          Prompt
+        </label>
+        <input
+          id="preview-prompt"
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          className="min-w-0 flex-1 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
+          maxLength={100}
+        />
+        <select
+          aria-label="Example prompt"
+          value={skills.some((s) => s.examples.includes(prompt)) ? prompt : ''}
+          onChange={(e) => e.target.value && setPrompt(e.target.value)}
+          className="w-32 rounded border border-slate-300 px-1 py-1 text-xs"
+        >
+          <option value="">Examples…</option>
+          {skills.map((skill) => (
+            <optgroup key={skill.id} label={skill.id}>
+              {skill.examples.map((example) => (
+                <option key={example} value={example}>
+                  {example}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+      </div>
+      <div className="mt-2 flex flex-wrap gap-1" role="group" aria-label="Example prompts">
+        {skills.map((skill) => {
           const example = skill.examples[0];
           return example ? (
             <button
               key={skill.id}
               type="button"
               onClick={() => setPrompt(example)}
-              className="rounded-full border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100"
-              title={skill.description}
+              aria-pressed={prompt === example}
+              className="rounded-full border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 aria-pressed:border-indigo-400 aria-pressed:bg-indigo-50"
+              title={`${skill.description} Example: ${example}`}
             >
               {skill.id}
             </button>
           ) : null;
         })}
       </div>
+      <DecodingSettings mode={mode} onMode={setMode} sampling={sampling} onSampling={setSampling} coloured={coloured} onColoured={setColoured} />
+      {coloured ? (
+        <div className="mt-1 flex items-center gap-2 text-[10px] text-slate-500">
+          <span aria-hidden="true">Probability of each token:</span>
+          <ProbabilityLegend />
+        </div>
+      ) : null}
       {columns.length === 0 ? (
         <p className="mt-3 text-sm text-slate-500">Connect models to a merge node to see the merged model answer here.</p>
       ) : (
-        <div className="mt-3 grid min-h-0 flex-1 auto-rows-min gap-2 overflow-y-auto" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(0, 1fr))` }}>
-          {columns.map((column, i) => {
-            const output = answers[i]?.data?.outputs[0];
-            return (
-              <div key={column.label} className="rounded border border-slate-200 p-2" role="group" aria-label={`Answer of ${column.label}`}>
-                <div className="truncate text-xs font-semibold text-slate-600">{column.label}</div>
-                <output className="mt-1 block whitespace-pre-wrap break-all font-mono text-sm" data-testid="preview-answer">
-                  {output ? output.text || '∅' : '…'}
-                </output>
-                {output && !output.finished ? <div className="text-[10px] text-amber-700">no newline within {MAX_NEW_TOKENS} tokens</div> : null}
-              </div>
-            );
-          })}
+        <div className="mt-2 grid min-h-0 flex-1 auto-rows-min gap-2 overflow-y-auto" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(0, 1fr))` }}>
+          {columns.map((column, i) => (
+            <AnswerColumn key={column.channel} label={column.label} answer={answers[i] ?? { state: 'waiting' }} coloured={coloured} />
+          ))}
         </div>
       )}
       {failure ? (
@@ -98,5 +116,25 @@ export function PreviewPanel() {
         </p>
       ) : null}
     </section>
+  );
+}
+
+function AnswerColumn({ label, answer, coloured }: { label: string; answer: ColumnAnswer; coloured: boolean }) {
+  const streaming = answer.state === 'streaming';
+  const tokens = answer.state === 'done' ? answer.answer.tokens : answer.state === 'waiting' ? [] : answer.tokens;
+  const unfinished = answer.state === 'done' && !answer.answer.finished;
+  return (
+    <div className="rounded border border-slate-200 p-2" role="group" aria-label={`Answer of ${label}`} aria-busy={answer.state !== 'done'} data-state={answer.state}>
+      <div className="truncate text-xs font-semibold text-slate-600">{label}</div>
+      <div className="flex items-baseline">
+        <AnswerText tokens={tokens} empty={answer.state === 'done' ? '∅' : '…'} coloured={coloured} dim={answer.state === 'stale'} />
+        {streaming ? (
+          <span aria-hidden="true" className="ml-0.5 animate-pulse font-mono text-sm text-indigo-500">
+            ▍
+          </span>
+        ) : null}
+      </div>
+      {unfinished ? <div className="text-[10px] text-amber-700">no newline within {MAX_NEW_TOKENS} tokens</div> : null}
+    </div>
   );
 }

@@ -21,8 +21,8 @@ export function Studio() {
     <ReactFlowProvider>
       <div className="grid h-screen grid-cols-[16rem_1fr_22rem] grid-rows-[auto_minmax(0,1fr)_minmax(0,22rem)]">
         <header className="col-span-3 flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
-          <h1 className="text-lg font-bold">Merge Studio</h1>
-          <span className="text-sm text-slate-500">merge fine-tuned models, preview them live, share the recipe</span>
+          <h1 className="whitespace-nowrap text-lg font-bold">Merge Studio</h1>
+          <span className="min-w-0 truncate text-sm text-slate-500">merge fine-tuned models, preview them live, share the recipe</span>
           <div className="ml-auto flex items-center gap-2">
             <EngineStatus />
             <button

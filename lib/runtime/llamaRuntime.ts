@@ -58,6 +58,12 @@ export interface GenerateOptions {
   onToken?: (row: number, token: number, probability: number) => void;
   /** Ends a row early when it returns true (called after each new token that is not a stop token). */
   stopWhen?: (row: number, tokens: readonly number[]) => boolean;
+  /**
+   * Awaited between decoding steps, after the step's tokens were reported: lets a caller wait for
+   * whoever consumes `onToken` and give its event loop a turn, so a cancelling message can arrive.
+   * A rejection ends the generation with that error.
+   */
+  betweenSteps?: () => Promise<void>;
 }
 
 export interface SampleOptions extends GenerateOptions {
@@ -328,6 +334,7 @@ export class LlamaRuntime {
         if (!result.stopped && !result.ended) running++;
       }
       if (running === 0 || step + 1 >= options.maxNewTokens) break;
+      await options.betweenSteps?.();
 
       // Drop finished rows once a quarter of the batch is done: less cache to copy every step.
       if (running <= (rows.length * 3) / 4) {

@@ -12,20 +12,27 @@ import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
+import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { modelFileUrl } from '@/lib/zoo/zooIndex';
-import { createLlamaRuntime, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
+import { incrementalDecoder } from '@/lib/runtime/incrementalDecoder';
+import { createLlamaRuntime, type GenerateOptions, type LlamaRuntime, type Ort } from '@/lib/runtime/llamaRuntime';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { evalFileName, parseEvalJsonl, type EvalItem, type EvalSplit } from '@/lib/eval/evalSet';
 import type {
+  Decoding,
   EngineInfo,
+  GeneratedText,
   GenerationRequest,
   GenerationResult,
   ModelTarget,
   ScoreProgress,
   ScoreRequest,
   ScoreResult,
+  StreamedAnswer,
+  StreamedToken,
+  StreamRequest,
 } from './engineApi';
-import { SUPERSEDED, type ReferenceCheck } from './engineApi';
+import { GREEDY, SUPERSEDED, type ReferenceCheck } from './engineApi';
 import { externalModels, mergeRecipeStage, type MergedStage, type ZooModel } from './recipeMerge';
 
 /** `reference_logits.json`, written by the zoo's trainer: logits at every position of a few prompts. */
@@ -33,11 +40,7 @@ const referenceLogitsSchema = z.object({
   cases: z.array(z.object({ prompt: z.string(), input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })),
 });
 
-/** Where the engine reads the zoo from: `fetch` in the browser, the file system in Node. */
-export interface ZooFiles {
-  bytes(path: string): Promise<Uint8Array>;
-  text(path: string): Promise<string>;
-}
+export type { ZooFiles } from '@/lib/zoo/zooFiles';
 
 export interface EngineOptions {
   backend?: EngineInfo['backend'];
@@ -118,19 +121,24 @@ export class Engine {
     const mergeMs = now() - mergeStart;
     this.check(channel, ticket);
     const generateStart = now();
-    const outputs = [];
+    const outputs: GeneratedText[] = [];
     for (const { weights, model } of resolved) {
-      const runtime = await this.runtimeFor(model.config);
-      const prompt = model.tokenizer.encode(request.prompt);
-      const [sequence] = await this.withWeights(runtime, weights, PREVIEW_PRIORITY, () =>
-        runtime.generateGreedy([prompt], { maxNewTokens: request.maxNewTokens, stopTokenId: newlineId(model.tokenizer) }),
-      );
-      const tokens = sequence?.tokens ?? [];
-      const stopped = sequence?.stopped ?? false;
-      outputs.push({ text: model.tokenizer.decode(stopped ? tokens.slice(0, -1) : tokens), finished: stopped });
+      const { text, finished } = await this.answer(model, weights, request);
+      outputs.push({ text, finished });
       this.check(channel, ticket);
     }
     return { outputs, mergeMs, generateMs: now() - generateStart };
+  }
+
+  async generateStream(channel: string, request: StreamRequest, onToken: (token: StreamedToken) => void | Promise<void>): Promise<StreamedAnswer> {
+    const ticket = this.claim(channel);
+    const mergeStart = now();
+    const { weights, model } = await this.resolve(request.target);
+    const mergeMs = now() - mergeStart;
+    this.check(channel, ticket);
+    const generateStart = now();
+    const answer = await this.answer(model, weights, request, { onToken, check: () => this.check(channel, ticket) });
+    return { ...answer, mergeMs, generateMs: now() - generateStart };
   }
 
   async score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult> {
@@ -145,9 +153,12 @@ export class Engine {
     }
     this.check(channel, ticket);
     // Each batch takes the runtime on its own, so previews slip in between batches, and a
-    // newer request on this channel stops this one at the next batch.
+    // newer request on this channel stops this one at the next batch. A model run never lets
+    // the event loop turn, so each batch first waits for one turn: requests that arrived as
+    // messages meanwhile get in.
     const generator = {
-      generateGreedy: (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
+      generateGreedy: async (prompts: readonly (readonly number[])[], options: Parameters<LlamaRuntime['generateGreedy']>[1]) => {
+        await nextTurn();
         this.check(channel, ticket);
         return this.withWeights(runtime, weights, SCORE_PRIORITY, () => runtime.generateGreedy(prompts, options));
       },
@@ -202,6 +213,55 @@ export class Engine {
       checks.push({ model: id, positions, maxAbsDiff });
     }
     return checks;
+  }
+
+  /**
+   * One model's answer to a prompt, until its newline. With `stream`, each token goes to
+   * `onToken` as it is generated; between tokens the engine waits for that delivery and
+   * `check` may throw to end the answer early.
+   */
+  private async answer(
+    model: LoadedModel,
+    weights: NamedTensors,
+    request: { prompt: string; maxNewTokens: number; decoding?: Decoding },
+    stream?: { onToken: (token: StreamedToken) => void | Promise<void>; check: () => void },
+  ): Promise<GeneratedText & { tokens: StreamedToken[] }> {
+    const runtime = await this.runtimeFor(model.config);
+    const prompt = model.tokenizer.encode(request.prompt);
+    const newline = newlineId(model.tokenizer);
+    const decoder = incrementalDecoder(model.tokenizer);
+    const tokens: StreamedToken[] = [];
+    let delivery: void | Promise<void> = undefined;
+    const options: GenerateOptions = {
+      maxNewTokens: request.maxNewTokens,
+      stopTokenId: newline,
+      onToken: (_row, id, probability) => {
+        if (id === newline) return;
+        const token: StreamedToken = { index: tokens.length, id, text: decoder.push(id), probability };
+        tokens.push(token);
+        delivery = stream?.onToken(token);
+      },
+      ...(stream
+        ? {
+            betweenSteps: async () => {
+              await delivery;
+              stream.check();
+            },
+          }
+        : {}),
+    };
+    const decoding = request.decoding ?? GREEDY;
+    const [sequence] = await this.withWeights(runtime, weights, PREVIEW_PRIORITY, () =>
+      decoding.mode === 'sample'
+        ? runtime.generateSample([prompt], { ...options, temperature: decoding.temperature, topK: decoding.topK, seed: decoding.seed })
+        : runtime.generateGreedy([prompt], options),
+    );
+    await delivery;
+    stream?.check();
+    // A character still incomplete when the answer ended belongs to its last token.
+    const last = tokens[tokens.length - 1];
+    if (last && decoder.pending) tokens[tokens.length - 1] = { ...last, text: last.text + decoder.pending };
+    return { text: decoder.text, finished: sequence?.stopped ?? false, tokens };
   }
 
   // ---------------------------------------------------------------- models
@@ -313,6 +373,11 @@ function newlineId(tokenizer: TextTokenizer): number {
   const id = ids[ids.length - 1];
   if (id === undefined) throw new Error('the tokenizer cannot encode a newline');
   return id;
+}
+
+/** Resolves after the event loop has run once more (timers, incoming messages). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function now(): number {

@@ -2,19 +2,9 @@
 // The engine worker: onnxruntime-web is imported here and nowhere on the UI thread.
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
-import { Engine, type ZooFiles } from './engine';
+import { fetchZooFiles } from '@/lib/zoo/zooFiles';
+import { Engine } from './engine';
 import type { EngineApi } from './engineApi';
-
-async function fetchOk(path: string): Promise<Response> {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
-  return response;
-}
-
-const files: ZooFiles = {
-  bytes: async (path) => new Uint8Array(await (await fetchOk(path)).arrayBuffer()),
-  text: async (path) => (await fetchOk(path)).text(),
-};
 
 // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
 const isolated = self.crossOriginIsolated === true;
@@ -36,7 +26,7 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 // WebGPU when the browser offers an adapter; the wasm backend always works and stays the fallback.
 const ready: Promise<Engine> = hasWebGpuAdapter().then(
   (webgpu) =>
-    new Engine(ort, files, {
+    new Engine(ort, fetchZooFiles, {
       backend: webgpu ? 'webgpu' : 'wasm',
       threads,
       crossOriginIsolated: isolated,
@@ -48,6 +38,7 @@ const ready: Promise<Engine> = hasWebGpuAdapter().then(
 const api: EngineApi = {
   info: async () => (await ready).info(),
   generate: async (channel, request) => (await ready).generate(channel, request),
+  generateStream: async (channel, request, onToken) => (await ready).generateStream(channel, request, onToken),
   score: async (channel, request, onProgress) => (await ready).score(channel, request, onProgress),
   verifyReference: async (models) => (await ready).verifyReference(models),
   diagnostics: async (base, experts) => (await ready).diagnostics(base, experts),

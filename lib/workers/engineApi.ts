@@ -11,10 +11,40 @@ export interface EngineInfo {
   crossOriginIsolated: boolean;
 }
 
+/**
+ * How the next token is chosen: the most likely one, or a draw from softmax(logits / temperature)
+ * over the `topK` most likely tokens (0: all), from a generator seeded by `seed`, so the same
+ * settings give the same answer.
+ */
+export type Decoding = { mode: 'greedy' } | { mode: 'sample'; temperature: number; topK: number; seed: number };
+
+export const GREEDY: Decoding = { mode: 'greedy' };
+
 export interface GenerationRequest {
   targets: ModelTarget[];
   prompt: string;
   maxNewTokens: number;
+  /** Default: greedy. */
+  decoding?: Decoding;
+}
+
+export interface StreamRequest {
+  target: ModelTarget;
+  prompt: string;
+  maxNewTokens: number;
+  /** Default: greedy. */
+  decoding?: Decoding;
+}
+
+/** One generated token of an answer, as it arrives. */
+export interface StreamedToken {
+  /** Position in the answer, from 0. */
+  index: number;
+  id: number;
+  /** The text this token adds to the answer (the pieces concatenate to the answer's text). */
+  text: string;
+  /** The model's probability of this token (softmax at temperature 1), whatever the decoding. */
+  probability: number;
 }
 
 export interface GeneratedText {
@@ -26,6 +56,13 @@ export interface GeneratedText {
 export interface GenerationResult {
   outputs: GeneratedText[];
   /** Milliseconds spent merging (0 when the merge was cached). */
+  mergeMs: number;
+  generateMs: number;
+}
+
+export interface StreamedAnswer extends GeneratedText {
+  /** Every token of the answer but the closing newline. */
+  tokens: StreamedToken[];
   mergeMs: number;
   generateMs: number;
 }
@@ -70,6 +107,12 @@ export interface ReferenceCheck {
 export interface EngineApi {
   info(): Promise<EngineInfo>;
   generate(channel: string, request: GenerationRequest): Promise<GenerationResult>;
+  /**
+   * One model's answer, token by token: `onToken` gets each token as it is generated (the engine
+   * waits for its promise before the next step). A newer request on the channel ends the stream:
+   * no token follows, and the promise rejects with a SupersededError.
+   */
+  generateStream(channel: string, request: StreamRequest, onToken: (token: StreamedToken) => void | Promise<void>): Promise<StreamedAnswer>;
   score(channel: string, request: ScoreRequest, onProgress?: (progress: ScoreProgress) => void): Promise<ScoreResult>;
   /** Per layer and tensor group: experts' task-vector cosines, sign conflicts and norms against a base. */
   diagnostics(base: ModelTarget, experts: ModelTarget[]): Promise<TaskVectorDiagnostics>;

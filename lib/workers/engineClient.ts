@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { EngineApi } from './engineApi';
+import type { EngineApi, StreamedAnswer, StreamedToken, StreamRequest } from './engineApi';
 
 export interface EngineHandle {
   api: Comlink.Remote<EngineApi>;
@@ -28,4 +28,9 @@ export function engine(): Comlink.Remote<EngineApi> {
 export function onEngineCrash(listener: (message: string) => void): () => void {
   crashListeners.add(listener);
   return () => crashListeners.delete(listener);
+}
+
+/** One answer streamed from the engine worker: `onToken` runs on this thread as each token arrives. */
+export function generateStream(channel: string, request: StreamRequest, onToken: (token: StreamedToken) => void): Promise<StreamedAnswer> {
+  return engine().generateStream(channel, request, Comlink.proxy(onToken));
 }

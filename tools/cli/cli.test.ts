@@ -8,7 +8,7 @@ import type { MergePlan } from '@/lib/merge/planner';
 import type { Recipe } from '@/lib/recipe/schema';
 import { evaluate } from './eval';
 import { loadRecipeFile, mergeToFolder } from './merge';
-import { modelCard } from './modelCard';
+import { modelCard } from '@/lib/export/modelCard';
 
 const recipe: Recipe = {
   version: 1,

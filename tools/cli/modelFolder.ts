@@ -6,6 +6,7 @@ import { fileByteSource, type FileByteSource } from '@/lib/formats/fileByteSourc
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { openSafetensors } from '@/lib/formats/safetensors';
 import type { ModelSource } from '@/lib/merge/executor';
+import { safetensorsModelSource } from '@/lib/merge/safetensorsSource';
 import { REPO_PUBLIC } from './nodeZooFiles';
 
 /** A checkpoint folder in Hugging Face layout, read tensor by tensor (never whole). */
@@ -20,15 +21,7 @@ export async function openModelFolder(dir: string): Promise<ModelFolder> {
   const config = parseLlamaConfig(JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')));
   const architecture = architectureFor(config);
   const file: FileByteSource = await fileByteSource(path.join(dir, 'model.safetensors'));
-  const reader = await openSafetensors(file);
-  const names = reader.entries.map((e) => e.name);
-  const source: ModelSource = {
-    tensorNames: () => names,
-    tensorInfo: (name) => architecture.tensorInfo(name),
-    layerCount: architecture.layerCount,
-    tensorShape: (name) => reader.entry(name)?.shape,
-    readTensor: (name) => reader.readTensor(name),
-  };
+  const source = safetensorsModelSource(await openSafetensors(file), architecture);
   return { dir, config, source, close: () => file.close() };
 }
 

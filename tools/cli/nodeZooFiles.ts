@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ZooFiles } from '@/lib/workers/engine';
+import type { ZooFiles } from '@/lib/zoo/zooFiles';
 
 /**
  * The engine's file access in Node: site paths (`/models/…`, `/evals/…`) map to the
