@@ -75,11 +75,11 @@ export function hiMergingCostBound(config: HiMergingConfig): SearchCost {
 }
 
 /**
- * Throughput assumed before a run has measured this machine: deliberately slow (single-threaded
- * wasm in a worker scores the zoo at roughly 100–250 examples/s), plus a merge per evaluation
- * and the models' first load.
+ * Throughput assumed before a run has measured this machine: deliberately slow (Node scores
+ * the zoo at about 250 examples/s on one thread; a browser worker sharing two busy cores
+ * with the page managed about 30), plus a merge per evaluation and the models' first load.
  */
-export const ASSUMED_RATE = { examplesPerSecond: 80, secondsPerEvaluation: 0.4, startSeconds: 5 } as const;
+export const ASSUMED_RATE = { examplesPerSecond: 30, secondsPerEvaluation: 0.5, startSeconds: 5 } as const;
 
 /** Seconds a cost takes at an assumed rate, or at a measured overall rate (examples/s, overheads included). */
 export function estimateSeconds(cost: Pick<SearchCost, 'examples' | 'evaluations'>, measuredExamplesPerSecond: number | null): number {

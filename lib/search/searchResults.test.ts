@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { SearchTrials, TrialRecord } from './runSearch';
 import { parseSearchConfig } from './searchConfig';
-import { budgetFraction, paretoPoints, recipeMethods, topCandidates } from './searchResults';
+import { budgetFraction, curveUntil, objectiveTitle, paretoPoints, recipeMethods, topCandidates } from './searchResults';
 
 const recipe = (weight: number): Recipe => ({ version: 1, stages: [{ name: 'fused', merge_method: 'linear', models: [{ model: 'x', parameters: { weight } }] }] });
 
@@ -56,5 +56,17 @@ describe('search results', () => {
     expect(budgetFraction(30, 120, false)).toBe(0.25);
     expect(budgetFraction(110, 120, true)).toBe(1);
     expect(budgetFraction(130, 120, false)).toBe(1);
+  });
+
+  it('titles objectives and carries the anytime curve on to the examples spent', () => {
+    expect(objectiveTitle({ kind: 'weighted', weights: { add: 1, upper: 1 } })).toBe('mean of add, upper');
+    expect(objectiveTitle({ kind: 'weighted', weights: { add: 2, upper: 1 } })).toBe('weighted mean');
+    expect(objectiveTitle({ kind: 'weighted', weights: { add: 1, upper: 0 } })).toBe('add');
+    expect(objectiveTitle({ kind: 'skill', skill: 'sort' })).toBe('sort');
+    expect(objectiveTitle({ kind: 'pareto', skills: ['add', 'upper'] })).toBe('add and upper');
+    const curve = [{ spent: 40, best: 0.2 }, { spent: 90, best: 0.5 }];
+    expect(curveUntil(curve, 150)).toEqual([...curve, { spent: 150, best: 0.5 }]);
+    expect(curveUntil(curve, 90)).toEqual(curve);
+    expect(curveUntil([], 90)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 /** What the search panel shows of a search's trials: candidates ranked, the Pareto view, methods in a recipe. */
 import type { Recipe } from '@/lib/recipe/schema';
+import { objectiveLabels, type Objective } from './objective';
 import { fullFidelityTrials, paretoTrials, type SearchTrials, type TrialRecord } from './runSearch';
 
 export interface Candidate {
@@ -58,4 +59,21 @@ export function recipeMethods(recipe: Recipe): string[] {
 export function budgetFraction(spent: number, budget: number, finished: boolean): number {
   if (finished) return 1;
   return budget > 0 ? Math.min(1, Math.max(0, spent / budget)) : 0;
+}
+
+/** The objective as a person reads it: "mean of add, upper" when the weights are equal. */
+export function objectiveTitle(objective: Objective): string {
+  if (objective.kind === 'weighted') {
+    const skills = Object.keys(objective.weights).filter((s) => (objective.weights[s] ?? 0) > 0);
+    const weights = skills.map((s) => objective.weights[s]);
+    if (skills.length === 1) return skills[0]!;
+    return weights.every((w) => w === weights[0]) ? `mean of ${skills.join(', ')}` : 'weighted mean';
+  }
+  return objectiveLabels(objective).join(' and ');
+}
+
+/** The anytime curve, carried on flat to the examples spent so far, so its end shows how long it has held. */
+export function curveUntil(curve: ReadonlyArray<{ spent: number; best: number }>, spent: number): Array<{ spent: number; best: number }> {
+  const last = curve.at(-1);
+  return last && spent > last.spent ? [...curve, { spent, best: last.best }] : [...curve];
 }
