@@ -91,15 +91,13 @@ export class SearchRunner {
   private saver(onEvent: (event: RunEvent) => void): { save: (checkpoint: SearchCheckpoint) => Promise<void> } {
     let queue = Promise.resolve();
     let reported = false;
+    const report = (error: unknown) => {
+      if (reported) return;
+      reported = true;
+      onEvent({ kind: 'not-saved', message: `the search cannot resume after a reload: ${message(error)}` });
+    };
     return {
-      save: (checkpoint) =>
-        (queue = queue.then(
-          () => this.store.save(checkpoint),
-        ).catch((error: unknown) => {
-          if (reported) return;
-          reported = true;
-          onEvent({ kind: 'not-saved', message: `the search cannot resume after a reload: ${message(error)}` });
-        })),
+      save: (checkpoint) => (queue = queue.then(() => this.store.save(checkpoint)).catch(report)),
     };
   }
 
