@@ -7,6 +7,7 @@ import { useCanvasAutosave } from '@/components/history/useCanvasAutosave';
 import { MergeInspector } from '@/components/inspector/MergeInspector';
 import { ModelLibrary } from '@/components/library/ModelLibrary';
 import { PreviewPanel } from '@/components/preview/PreviewPanel';
+import { SearchDrawer, SearchToggle } from '@/components/search/SearchDrawer';
 import { RecipeFiles } from '@/components/share/RecipeFiles';
 import { ShareButton } from '@/components/share/ShareButton';
 import { useStudioStore } from '@/lib/store/studioStore';
@@ -19,12 +20,13 @@ export function Studio() {
   const addMerge = useStudioStore((s) => s.addMerge);
   return (
     <ReactFlowProvider>
-      <div className="grid h-screen grid-cols-[16rem_1fr_22rem] grid-rows-[auto_minmax(0,1fr)_minmax(0,22rem)]">
+      <div className="relative grid h-screen grid-cols-[16rem_1fr_22rem] grid-rows-[auto_minmax(0,1fr)_minmax(0,22rem)]">
         <header className="col-span-3 flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
           <h1 className="whitespace-nowrap text-lg font-bold">Merge Studio</h1>
           <span className="min-w-0 truncate text-sm text-slate-500">merge fine-tuned models, preview them live, share the recipe</span>
           <div className="ml-auto flex items-center gap-2">
             <EngineStatus />
+            <SearchToggle />
             <button
               type="button"
               onClick={() => addMerge()}
@@ -54,6 +56,8 @@ export function Studio() {
           <PreviewPanel />
           <ResultsPanel />
         </section>
+        {/* Out of flow, over the results and the inspector: the canvas's left half and the preview stay in view. */}
+        <SearchDrawer className="absolute bottom-0 right-0 top-0 col-start-2 col-end-4 row-start-2 row-end-4 w-[calc((100%_+_22rem)/2)]" />
       </div>
     </ReactFlowProvider>
   );

@@ -107,20 +107,23 @@ export async function runSearch(config: SearchConfig, evaluate: Evaluate, option
   return state;
 }
 
+/** What the result views read of a state: its config and trials (the page holds no more while a search runs). */
+export type SearchTrials = Pick<SearchState, 'config' | 'trials'>;
+
 /** Trials scored at full fidelity, the only ones a final choice may come from. */
-export function fullFidelityTrials(state: SearchState): TrialRecord[] {
+export function fullFidelityTrials(state: SearchTrials): TrialRecord[] {
   return state.trials.filter((t) => t.fidelity >= state.config.maxFidelity);
 }
 
 /** The best full-fidelity trial by the first objective value (earliest on ties); null before any. */
-export function bestTrial(state: SearchState): TrialRecord | null {
+export function bestTrial(state: SearchTrials): TrialRecord | null {
   let best: TrialRecord | null = null;
   for (const t of fullFidelityTrials(state)) if (!best || t.values[0]! > best.values[0]!) best = t;
   return best;
 }
 
 /** Full-fidelity trials on the Pareto front of the objective values (distinct recipes). */
-export function paretoTrials(state: SearchState): TrialRecord[] {
+export function paretoTrials(state: SearchTrials): TrialRecord[] {
   const seen = new Set<string>();
   const trials = fullFidelityTrials(state).filter((t) => {
     const key = JSON.stringify(t.recipe);
@@ -132,7 +135,7 @@ export function paretoTrials(state: SearchState): TrialRecord[] {
 }
 
 /** Best full-fidelity value reached against examples spent: the anytime curve the charts draw. */
-export function bestSoFar(state: SearchState): Array<{ spent: number; best: number }> {
+export function bestSoFar(state: SearchTrials): Array<{ spent: number; best: number }> {
   const curve: Array<{ spent: number; best: number }> = [];
   let best = -Infinity;
   for (const t of state.trials) {
