@@ -93,9 +93,10 @@ test('answers stream in, sampling follows its seed, examples fill the prompt, to
   const sampled = await nodeTokens(sampledPrompt, SAMPLING);
   const sample = async () => {
     await prompt.fill(sampledPrompt);
-    await page.getByLabel('Decoding', { exact: true }).selectOption('Sampling');
-    await page.getByLabel('Temperature').fill('1.5');
-    await page.getByLabel('Seed').fill('7');
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.getByLabel('Decoding', { exact: true }).selectOption('Sampling');
+    await preview.getByLabel('Temperature').fill('1.5');
+    await preview.getByLabel('Seed').fill('7');
     await expect(answer).toHaveText(textOf(sampled));
     await expect(merged).toHaveAttribute('data-state', 'done');
   };
