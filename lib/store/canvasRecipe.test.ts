@@ -175,4 +175,19 @@ describe('canvas to recipe and back', () => {
     expect(restored.nodes.filter((n) => n.type === 'model')).toHaveLength(2);
     expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe).toEqual(recipe);
   });
+
+  it('lays out a multi-stage recipe with one node per model, however many stages read it', () => {
+    const models = ['zoo-add', 'zoo-upper'].map((model) => ({ model, parameters: { weight: 1 } }));
+    const recipe = {
+      version: 1 as const,
+      stages: [
+        { name: 'a', merge_method: 'task_arithmetic', base_model: 'zoo-base', models },
+        { name: 'b', merge_method: 'ties', base_model: 'zoo-base', models },
+        { name: 'pick', merge_method: 'linear', models: [{ model: 'a', parameters: { weight: 1 } }, { model: 'b', parameters: { weight: 0 } }] },
+      ],
+    };
+    const restored = canvasFromRecipe(recipe, null);
+    expect(restored.nodes.filter((n) => n.type === 'model').map((n) => n.data)).toEqual([{ modelId: 'zoo-add' }, { modelId: 'zoo-upper' }]);
+    expect(canvasToRecipe(restored.nodes, restored.edges, restored.activeNodeId).recipe).toEqual({ ...recipe, output: 'pick' });
+  });
 });

@@ -203,17 +203,23 @@ function autoLayout(recipe: Recipe): CanvasLayout {
     rowsInColumn.set(column, row + 1);
     return { x: column * 320, y: row * 140 };
   };
+  // One node per model, however many stages read it (a searched recipe's stages share experts).
+  const modelNodes = new Map<string, string>();
   recipe.stages.forEach((stage) => {
     const id = `merge-${stage.name}`;
     nodes[id] = { type: 'merge', stage: stage.name, ...place(depth.get(stage.name) ?? 1) };
-    stageInputs(stage).forEach((model, i) => {
+    stageInputs(stage).forEach((model) => {
       if (stageNames.has(model)) {
         edges.push({ source: `merge-${model}`, target: id });
-      } else {
-        const modelNodeId = `model-${stage.name}-${i}`;
-        nodes[modelNodeId] = { type: 'model', model, ...place(0) };
-        edges.push({ source: modelNodeId, target: id });
+        return;
       }
+      let modelNodeId = modelNodes.get(model);
+      if (modelNodeId === undefined) {
+        modelNodeId = `model-${modelNodes.size + 1}`;
+        modelNodes.set(model, modelNodeId);
+        nodes[modelNodeId] = { type: 'model', model, ...place(0) };
+      }
+      edges.push({ source: modelNodeId, target: id });
     });
   });
   const last = recipe.output ?? recipe.stages.at(-1)?.name;
