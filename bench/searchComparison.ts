@@ -67,7 +67,7 @@ export async function measureSearch(options: SearchBenchOptions, log: (line: str
   for (const kind of ['hyperband', 'random', 'cmaes'] as const) {
     for (const seed of options.seeds) {
       const config = parseSearchConfig({
-        space: { kind: 'layerwise', base: 'zoo-base', experts, layerCount: 4, groupSize: 2, tensorGroups: true, methods: ['task_arithmetic', 'ties'], weight: { low: 0, high: 1.5 }, density: { low: 0.2, high: 1 } },
+        space: { kind: 'layerwise', base: 'zoo-base', experts, layerCount: 4, groupSize: 2, tensorGroups: false, methods: ['task_arithmetic', 'ties'], weight: { low: 0, high: 1.5 }, density: { low: 0.2, high: 1 } },
         objective: { kind: 'weighted', weights: Object.fromEntries(skills.map((s) => [s, 1])) },
         optimizer: OPTIMIZERS[kind](options),
         budget,
@@ -144,7 +144,7 @@ export function searchBenchTable(r: SearchBenchResult): string {
     return `| ${label} | ${meanSd(r.runs[k].map((x) => x.bestDev))} | ${meanSd(r.runs[k].map((x) => x.test))} |`;
   });
   return [
-    `${pair}, layer-wise space (2 layer groups × attention/MLP/other; method task arithmetic or TIES, a weight per expert, density), objective: mean exact match of ${r.options.experts.map((e) => e.skill).join(' and ')}. Budget ${r.budget.toLocaleString('en')} examples each (${r.options.fullEvaluations} full evaluations of ${r.options.maxFidelity} dev items per skill), seeds ${r.options.seeds.join(', ')}; test on ${r.options.testItems} items per skill.`,
+    `${pair}, layer-wise space (2 layer groups; per group a method, task arithmetic or TIES, a weight per expert in [0, 1.5] and a density in [0.2, 1]: 8 dimensions), objective: mean exact match of ${r.options.experts.map((e) => e.skill).join(' and ')}. Budget ${r.budget.toLocaleString('en')} examples each (${r.options.fullEvaluations} full evaluations of ${r.options.maxFidelity} dev items per skill), seeds ${r.options.seeds.join(', ')}; test on ${r.options.testItems} items per skill.`,
     '',
     '| optimiser | best dev (%) | test of its choice (%) |',
     '|---|---|---|',
