@@ -9,8 +9,8 @@ import { useDebounced } from '@/components/studio/useDebounced';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 import { canvasToLayout } from '@/lib/store/canvasRecipe';
 import { useStudioStore } from '@/lib/store/studioStore';
-import { isSuperseded, type ModelTarget, type ScoreProgress, type ScoreResult } from '@/lib/workers/engineApi';
-import { engine } from '@/lib/workers/engineClient';
+import type { ModelTarget, ScoreProgress, ScoreResult } from '@/lib/workers/engineApi';
+import { engine, retryEngineRequest } from '@/lib/workers/engineClient';
 import type { ScoreSeries } from './SkillBarChart';
 
 function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null, skills: string[], onProgress?: (p: ScoreProgress) => void) {
@@ -18,7 +18,7 @@ function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null,
     queryKey: ['scores', ...key, skills],
     enabled: target !== null && skills.length > 0,
     placeholderData: keepPreviousData,
-    retry: (_: number, error: Error) => isSuperseded(error),
+    retry: retryEngineRequest,
     queryFn: (): Promise<ScoreResult> => {
       if (!target) throw new Error('nothing to score');
       return engine().score(channel, { target, split: 'test', skills }, onProgress ? Comlink.proxy(onProgress) : undefined);

@@ -3,7 +3,7 @@
 import { useQueries } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { isSuperseded, type Decoding, type ModelTarget, type StreamedAnswer, type StreamedToken } from '@/lib/workers/engineApi';
-import { generateStream } from '@/lib/workers/engineClient';
+import { generateStream, retryEngineRequest } from '@/lib/workers/engineClient';
 
 export interface PreviewColumn {
   label: string;
@@ -43,7 +43,7 @@ export function useStreamedAnswers(columns: readonly PreviewColumn[], prompt: st
     queries: columns.map((column, i) => ({
       queryKey: ['preview', column.key, prompt, decoding],
       enabled: prompt.length > 0,
-      retry: (_: number, error: Error) => isSuperseded(error),
+      retry: retryEngineRequest,
       queryFn: () => {
         const request = requests[i] ?? '';
         const tokens: StreamedToken[] = [];

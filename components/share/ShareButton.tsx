@@ -30,8 +30,9 @@ export function ShareButton() {
       >
         Share
       </button>
+      {/* z-30: over the file notice beside it, which may still be open when Share is pressed. */}
       {state.kind === 'copied' ? (
-        <div role="status" className="absolute right-0 top-9 z-10 w-96 rounded border border-slate-200 bg-white p-2 text-xs shadow-lg">
+        <div role="status" className="absolute right-0 top-9 z-30 w-96 rounded border border-slate-200 bg-white p-2 text-xs shadow-lg">
           <p className="font-semibold">Link copied. It restores this canvas and recipe.</p>
           <input readOnly value={state.url} aria-label="Share link" className="mt-1 w-full rounded border px-1 font-mono" onFocus={(e) => e.target.select()} />
           <a href={`/demo${new URL(state.url).hash}`} target="_blank" rel="noopener" className="mr-3 mt-1 inline-block text-indigo-700 underline">
@@ -43,7 +44,7 @@ export function ShareButton() {
         </div>
       ) : null}
       {state.kind === 'error' ? (
-        <div role="alert" className="absolute right-0 top-9 z-10 w-80 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-800 shadow-lg">
+        <div role="alert" className="absolute right-0 top-9 z-30 w-80 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-800 shadow-lg">
           {state.message}
           <button type="button" className="ml-2 underline" onClick={() => setState({ kind: 'idle' })}>
             Close

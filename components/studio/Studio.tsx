@@ -15,7 +15,7 @@ import { EngineStatus } from './EngineStatus';
 import { useShareUrlSync } from './useShareUrlSync';
 
 export function Studio() {
-  const loadError = useShareUrlSync();
+  const { loadError, tooBigForLink } = useShareUrlSync();
   useCanvasAutosave();
   const addMerge = useStudioStore((s) => s.addMerge);
   return (
@@ -47,6 +47,11 @@ export function Studio() {
             <div role="alert" className="absolute left-3 right-3 top-3 z-10 rounded border border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800 shadow">
               The shared link could not be opened: {loadError}
             </div>
+          ) : null}
+          {tooBigForLink ? (
+            <p role="status" className="absolute bottom-3 left-14 z-10 max-w-md rounded border border-amber-200 bg-amber-50 px-3 py-1.5 text-xs text-amber-900 shadow">
+              This canvas is too big for a link, so the address bar holds none; it is autosaved in this browser. Export JSON saves it as a file.
+            </p>
           ) : null}
         </main>
         <aside className="row-span-2 overflow-y-auto border-l border-slate-200 bg-white">

@@ -162,6 +162,7 @@ describe('share links: rejections (never throwing)', () => {
     const decoded = errorOf(decodeSharePayload(`v1.${'A'.repeat(SHARE_LIMITS.encodedChars)}`));
     expect(decoded.code).toBe('too-long');
     expect(decoded.message).toMatch(/use file export/);
+    expect(decoded.length).toBe(SHARE_LIMITS.encodedChars + 3);
     // Incompressible layout data: 2000 nodes with random colours and keys.
     let seed = 1;
     const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed.toString(36));
@@ -170,6 +171,7 @@ describe('share links: rejections (never throwing)', () => {
     const encoded = encodeSharePayload({ recipe, layout: { nodes } });
     expect(encoded.ok).toBe(false);
     expect(!encoded.ok && encoded.error.code).toBe('too-long');
+    expect(!encoded.ok && encoded.error.length).toBeGreaterThan(SHARE_LIMITS.encodedChars);
   });
   it('refuses to encode an invalid recipe', () => {
     const encoded = encodeSharePayload({ recipe: { ...recipe, stages: [] } });

@@ -110,6 +110,8 @@ export interface ShareError {
   readonly message: string;
   /** For 'invalid': what is wrong, with JSON paths (recipe issues are prefixed with `recipe`). */
   readonly issues?: readonly RecipeIssue[];
+  /** For 'too-long': the link's length in characters (estimated when it was too large to deflate). */
+  readonly length?: number;
 }
 
 export type EncodeResult = { readonly ok: true; readonly token: string; readonly hash: string } | { readonly ok: false; readonly error: ShareError };
@@ -119,8 +121,16 @@ function fail(code: ShareErrorCode, message: string, issues?: readonly RecipeIss
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
 }
 
-const TOO_LONG = (length: number) =>
-  `this recipe is too long for a link (${length} characters; a link holds at most ${SHARE_LIMITS.encodedChars}); use file export instead`;
+function tooLong(length: number): { ok: false; error: ShareError } {
+  return {
+    ok: false,
+    error: {
+      code: 'too-long',
+      message: `this recipe is too long for a link (${length} characters; a link holds at most ${SHARE_LIMITS.encodedChars}); use file export instead`,
+      length,
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------
 // base64url (RFC 4648 §5, no padding), strict
@@ -255,10 +265,10 @@ export function encodeSharePayload(payload: { recipe: Recipe; layout?: Layout },
   const json = JSON.stringify(checked.payload);
   const bytes = new TextEncoder().encode(json);
   if (bytes.length > SHARE_LIMITS.inflatedBytes) {
-    return fail('too-long', TOO_LONG(Math.ceil((bytes.length * 4) / 3)));
+    return tooLong(Math.ceil((bytes.length * 4) / 3));
   }
   const token = `${SHARE_VERSION_TAG}.${base64UrlEncode(deflateSync(bytes, { level: 9 }))}`;
-  if (token.length > SHARE_LIMITS.encodedChars) return fail('too-long', TOO_LONG(token.length));
+  if (token.length > SHARE_LIMITS.encodedChars) return tooLong(token.length);
   return { ok: true, token, hash: `#${SHARE_HASH_KEY}=${token}` };
 }
 
@@ -282,7 +292,7 @@ export function decodeSharePayload(tokenOrHash: string, context: RecipeContext =
     const fromHash = tokenOrHash.startsWith('#') || tokenOrHash.startsWith(`${SHARE_HASH_KEY}=`) ? shareTokenFromHash(tokenOrHash) : tokenOrHash;
     if (fromHash === undefined) return fail('bad-format', `this link holds no recipe (no "#${SHARE_HASH_KEY}=")`);
     const token = fromHash.trim();
-    if (token.length > SHARE_LIMITS.encodedChars) return fail('too-long', TOO_LONG(token.length));
+    if (token.length > SHARE_LIMITS.encodedChars) return tooLong(token.length);
     const dot = token.indexOf('.');
     if (dot < 0) return fail('bad-format', 'this link is not a Merge Studio recipe (no version tag)');
     const tag = token.slice(0, dot);

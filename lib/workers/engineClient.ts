@@ -1,27 +1,82 @@
 import * as Comlink from 'comlink';
-import type { EngineApi, StreamedAnswer, StreamedToken, StreamRequest } from './engineApi';
+import { isSuperseded, type EngineApi, type StreamedAnswer, type StreamedToken, type StreamRequest } from './engineApi';
 
-export interface EngineHandle {
-  api: Comlink.Remote<EngineApi>;
-  worker: Worker;
+type Call<F> = F extends (...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** The engine's requests as the page sends them through comlink. */
+export type EngineCalls = { readonly [K in keyof EngineApi]: Call<Comlink.Remote<EngineApi>[K]> };
+
+/** A request that was running when the engine worker crashed; sent again, it runs on a fresh worker. */
+export class EngineCrashed extends Error {
+  constructor(reason: string) {
+    super(`the engine stopped while working on this (${reason})`);
+    this.name = 'EngineCrashed';
+  }
 }
 
-let current: EngineHandle | null = null;
+/** The calls of one worker, and `crash` to reject every one still waiting on it. */
+export interface GuardedEngine {
+  readonly calls: EngineCalls;
+  crash(reason: string): void;
+}
+
+/**
+ * Each call answers as `remote` does, or rejects with `EngineCrashed` when `crash` is called
+ * first: a dead worker never answers, and what waits on it must not wait forever.
+ */
+export function guardedCalls(remote: Comlink.Remote<EngineApi>): GuardedEngine {
+  const waiting = new Set<(error: EngineCrashed) => void>();
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      new Promise<R>((resolve, reject) => {
+        waiting.add(reject);
+        call(...args)
+          .then(resolve, reject)
+          .finally(() => waiting.delete(reject));
+      });
+  return {
+    calls: {
+      info: guard(remote.info),
+      generate: guard(remote.generate),
+      generateStream: guard(remote.generateStream),
+      score: guard(remote.score),
+      diagnostics: guard(remote.diagnostics),
+      verifyReference: guard(remote.verifyReference),
+    },
+    crash: (reason) => {
+      const error = new EngineCrashed(reason);
+      waiting.forEach((reject) => reject(error));
+      waiting.clear();
+    },
+  };
+}
+
+/** How often a request that died with the worker is sent again before its failure is shown. */
+export const CRASH_RETRIES = 1;
+
+/** react-query's `retry` for engine requests: a superseded one always, one that died with the worker once more. */
+export function retryEngineRequest(failures: number, error: Error): boolean {
+  return isSuperseded(error) || (error instanceof EngineCrashed && failures < CRASH_RETRIES);
+}
+
+let current: EngineCalls | null = null;
 const crashListeners = new Set<(message: string) => void>();
 
 /** The engine worker, started on first use and restarted after a crash. Browser only. */
-export function engine(): Comlink.Remote<EngineApi> {
-  if (current) return current.api;
+export function engine(): EngineCalls {
+  if (current) return current;
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'merge-engine' });
-  const handle: EngineHandle = { api: Comlink.wrap<EngineApi>(worker), worker };
+  const { calls, crash } = guardedCalls(Comlink.wrap<EngineApi>(worker));
   worker.addEventListener('error', (event) => {
-    if (current === handle) current = null;
+    if (current === calls) current = null;
     worker.terminate();
     const message = event.message || 'the engine worker stopped unexpectedly';
+    crash(message);
     crashListeners.forEach((listener) => listener(message));
   });
-  current = handle;
-  return handle.api;
+  current = calls;
+  return calls;
 }
 
 /** Called with a message when the worker crashes; the next request starts a fresh one. */
