@@ -65,7 +65,7 @@ function ModelCard({ model }: { model: ZooModel }) {
         </button>
       </div>
       <div className="mt-1 text-xs text-slate-600">
-        {model.role === 'base' ? 'Base model, no skill' : `Expert: ${model.skill ?? ''}`}
+        {model.role === 'base' ? 'Base model (what the experts were fine-tuned from)' : `Expert: ${model.skill ?? ''}`}
         {size ? ` · ${size}` : ''}
       </div>
       {ownScore !== undefined ? (
