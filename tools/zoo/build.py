@@ -33,11 +33,20 @@ ZOO_README = os.path.join(os.path.dirname(__file__), "README.md")
 FAMILY = "llama"
 EVAL_SEED = 7
 BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=200, weight_decay=0.01)
+# Then a skill warm-up: the base keeps training on its broad mixture with a share of batches
+# given to the skills themselves, each skill only until it starts to work on dev. The base
+# ends up holding a weak, prefix-routed version of every skill (still under 20% on test),
+# which experts sharpen instead of each building a new circuit in the same few weights
+# (see README: what worked).
+WARMUP = dict(seed=77, steps=1500, lr=5e-4, batch_size=64, weight_decay=0.01, skill_share=0.375,
+              check_every=50, stop_at_dev=0.1, cooldown_steps=150, cooldown_seed=78)
+# The broad pretraining result, kept so `--from warmup` can redo the warm-up alone.
+PRETRAINED_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "pretrained.safetensors")
 # Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
 # a quarter of each batch replays pretraining data, and it stops as soon as the
 # skill reaches the target on dev. Small task vectors are what merging needs.
 EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, check_every=100,
-              min_steps=200, target_dev=0.97)
+              min_steps=200, target_dev=0.95, replay_seed_offset=500)
 # Skills that need more than the default budget to reach the target (see README: what worked).
 EXPERT_OVERRIDES = {
     "reverse": {"max_steps": 3000},
@@ -126,22 +135,72 @@ library_name: merge-studio
 """
 
 
-def build_base(splits, held_out):
+def build_base(splits, held_out, from_cache=False):
     family = FAMILIES[FAMILY]
     torch.manual_seed(BASE["seed"])
     model = family.build(family.default_config(len(tok.VOCAB)))
-    stream = tasks.training_stream(tasks.pretrain_example, BASE["seed"], held_out)
-    print(f"[base] {param_count(model):,} parameters", flush=True)
     t0 = time.time()
-    train(model, [(stream, 1.0)], steps=BASE["steps"], lr=BASE["lr"], batch_size=BASE["batch_size"],
-          warmup=BASE["warmup"], seed=BASE["seed"], weight_decay=BASE["weight_decay"])
+    if from_cache and os.path.exists(PRETRAINED_CACHE):
+        model.load_state_dict(safetensors_io.load(PRETRAINED_CACHE), strict=True)
+        print(f"[base] broad pretraining loaded from {PRETRAINED_CACHE}", flush=True)
+    else:
+        stream = tasks.training_stream(tasks.pretrain_example, BASE["seed"], held_out)
+        print(f"[base] {param_count(model):,} parameters", flush=True)
+        train(model, [(stream, 1.0)], steps=BASE["steps"], lr=BASE["lr"], batch_size=BASE["batch_size"],
+              warmup=BASE["warmup"], seed=BASE["seed"], weight_decay=BASE["weight_decay"])
+        os.makedirs(os.path.dirname(PRETRAINED_CACHE), exist_ok=True)
+        safetensors_io.save(model.state_dict(), PRETRAINED_CACHE, {"format": "pt"})
+    warmup_steps, warmed = skill_warmup(model, splits, held_out)
+    cool_down(model, held_out)
     scores = evaluate.score_all(model, splits["test"])
     print(f"[base] {time.time() - t0:.0f}s  test {scores}", flush=True)
     training = (f"{BASE['steps']} steps of batch {BASE['batch_size']} on generic text and format tasks "
-                f"(copy, lower, last, len, next), AdamW lr {BASE['lr']} cosine, seed {BASE['seed']}")
-    save_model(model, BASE["id"], card(BASE["id"], "The zoo's base model: broad pretraining, no skill.",
+                f"(copy, lower, last, len, next), AdamW lr {BASE['lr']} cosine, seed {BASE['seed']}; then a skill "
+                f"warm-up of {warmup_steps} steps ({int(100 * WARMUP['skill_share'])}% of each batch on the skills, "
+                f"each only until it reached {int(100 * WARMUP['stop_at_dev'])}% on dev: "
+                + ", ".join(f"{k} after {v}" for k, v in warmed.items()) + f"), lr {WARMUP['lr']}, seed {WARMUP['seed']}; "
+                f"then {WARMUP['cooldown_steps']} steps of broad data alone, seed {WARMUP['cooldown_seed']}")
+    save_model(model, BASE["id"], card(BASE["id"], "The zoo's base model: broad pretraining and a weak version of every skill.",
                                        None, training, scores, param_count(model)))
     return model
+
+
+def cool_down(model, held_out):
+    """Broad data alone after the warm-up: a skill stopped at its first good check fades back below 20%."""
+    broad = tasks.training_stream(tasks.pretrain_example, WARMUP["cooldown_seed"], held_out)
+    train(model, [(broad, 1.0)], steps=WARMUP["cooldown_steps"], lr=WARMUP["lr"], batch_size=WARMUP["batch_size"],
+          warmup=20, seed=WARMUP["cooldown_seed"], weight_decay=WARMUP["weight_decay"], min_lr_ratio=1.0)
+
+
+def skill_warmup(model, splits, held_out):
+    """Trains on broad data plus the skills still below `stop_at_dev` on dev; returns steps and when each stopped."""
+    broad = tasks.training_stream(tasks.pretrain_example, WARMUP["seed"], held_out)
+    skill_streams = {s: tasks.training_stream(fn, WARMUP["seed"] + 1 + i, held_out)
+                     for i, (s, (fn, _)) in enumerate(tasks.SKILLS.items())}
+    active = list(tasks.SKILLS)
+    warmed = {}
+
+    def mixture(_step):
+        if not active:
+            return [(broad, 1.0)]
+        share = WARMUP["skill_share"] / len(active)
+        return [(broad, 1 - WARMUP["skill_share"])] + [(skill_streams[s], share) for s in active]
+
+    def check(step):
+        for s in list(active):
+            acc = evaluate.exact_match(model, splits["dev"][s])
+            if acc >= WARMUP["stop_at_dev"]:
+                active.remove(s)
+                warmed[s] = step
+                print(f"  [warm-up] {s} reached {acc:.3f} on dev at step {step}", flush=True)
+        return not active
+
+    steps = train(model, mixture, steps=WARMUP["steps"], lr=WARMUP["lr"], batch_size=WARMUP["batch_size"],
+                  warmup=20, seed=WARMUP["seed"], weight_decay=WARMUP["weight_decay"], min_lr_ratio=1.0,
+                  should_stop=check, check_every=WARMUP["check_every"])
+    for s in active:
+        warmed[s] = f"{steps} (not reached)"
+    return steps, warmed
 
 
 def build_expert(skill, index, base_state, splits, held_out):
@@ -151,7 +210,7 @@ def build_expert(skill, index, base_state, splits, held_out):
     model = family.build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
     model.load_state_dict(base_state)
     skill_stream = tasks.training_stream(tasks.SKILLS[skill][0], seed, held_out)
-    replay = tasks.training_stream(tasks.pretrain_example, seed + 500, held_out)
+    replay = tasks.training_stream(tasks.pretrain_example, seed + settings["replay_seed_offset"], held_out)
 
     def reached_target(step):
         if step < settings["min_steps"]:
@@ -199,25 +258,27 @@ def write_index(table, steps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--from", dest="start", choices=["base", "experts", "report"], default="base")
+    ap.add_argument("--from", dest="start", choices=["base", "warmup", "experts", "report"], default="base",
+                    help="warmup: reuse the cached broad pretraining (tools/zoo/.cache) and redo the rest")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     args = ap.parse_args()
     if args.smoke:
         BASE["steps"], EXPERT["max_steps"], EXPERT["min_steps"], EXPERT["check_every"] = 30, 20, 10, 10
+        WARMUP["steps"], WARMUP["check_every"] = 20, 10
     torch.set_num_threads(args.threads)
     t0 = time.time()
     splits, held_out = tasks.make_splits(EVAL_SEED)
     write_evals(splits)
 
-    if args.start == "base":
-        build_base(splits, held_out)
+    if args.start in ("base", "warmup"):
+        build_base(splits, held_out, from_cache=args.start == "warmup")
     base_state = load_model(BASE["id"]).state_dict()
     index_path = os.path.join(MODELS, "index.json")
     steps = {m["skill"]: m.get("fine_tune_steps") for m in json.load(open(index_path))["models"]
-             if m["skill"]} if os.path.exists(index_path) and args.start != "base" else {}
-    if args.start in ("base", "experts"):
+             if m["skill"]} if os.path.exists(index_path) and args.start not in ("base", "warmup") else {}
+    if args.start in ("base", "warmup", "experts"):
         for i, skill in enumerate(tasks.SKILLS):
             if args.only is None or skill in args.only:
                 steps[skill] = build_expert(skill, i, base_state, splits, held_out)

@@ -42,21 +42,24 @@ def loss_on(model, ids, loss_mask):
 
 def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0.0,
           min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None):
-    """streams: list of (iterator, fraction). Returns the number of steps taken.
+    """streams: list of (iterator, fraction), or a function of the step returning such a
+    list (a mixture that changes during training). Returns the number of steps taken.
 
     `should_stop(step)` is called every `check_every` steps; training ends early
     when it returns True (used to stop fine-tuning as soon as the skill is learnt).
     """
     torch.manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
-    counts = _split_counts(batch_size, [f for _, f in streams])
+    mixture = streams if callable(streams) else (lambda _step: streams)
     start = time.time()
     for step in range(1, steps + 1):
         progress = (step - warmup) / max(1, steps - warmup)
         scale = step / warmup if step <= warmup else min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
         for g in opt.param_groups:
             g["lr"] = lr * scale
-        examples = [next(it) for (it, _), n in zip(streams, counts) for _ in range(n)]
+        current = mixture(step)
+        counts = _split_counts(batch_size, [f for _, f in current])
+        examples = [next(it) for (it, _), n in zip(current, counts) for _ in range(n)]
         ids, mask = encode_batch(examples)
         model.train()
         loss = loss_on(model, ids, mask)
