@@ -1,23 +1,13 @@
 /// <reference lib="webworker" />
 /**
  * The engine as a browser worker builds it: zoo files over fetch, ORT threads when the page
- * is cross-origin isolated, WebGPU when the browser offers an adapter (the setup
- * engine.worker.ts does inline). Worker only: onnxruntime-web is imported here and nowhere
+ * is cross-origin isolated, WebGPU when the browser offers an adapter. Both workers (engine,
+ * search) build theirs here. Worker only: onnxruntime-web is imported here and nowhere
  * on the UI thread.
  */
 import * as ort from 'onnxruntime-web';
-import { Engine, type ZooFiles } from './engine';
-
-async function fetchOk(path: string): Promise<Response> {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
-  return response;
-}
-
-const files: ZooFiles = {
-  bytes: async (path) => new Uint8Array(await (await fetchOk(path)).arrayBuffer()),
-  text: async (path) => (await fetchOk(path)).text(),
-};
+import { fetchZooFiles } from '@/lib/zoo/zooFiles';
+import { Engine } from './engine';
 
 type GpuNavigator = Navigator & { gpu?: { requestAdapter(): Promise<object | null> } };
 
@@ -38,7 +28,7 @@ export async function createBrowserEngine(maxThreads = 4): Promise<Engine> {
   const threads = isolated ? Math.max(1, Math.min(maxThreads, navigator.hardwareConcurrency || 1)) : 1;
   ort.env.wasm.numThreads = threads;
   const webgpu = await hasWebGpuAdapter();
-  return new Engine(ort, files, {
+  return new Engine(ort, fetchZooFiles, {
     backend: webgpu ? 'webgpu' : 'wasm',
     threads,
     crossOriginIsolated: isolated,
