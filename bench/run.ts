@@ -37,7 +37,7 @@ async function benchSearch(machine: string) {
       { model: 'zoo-upper', skill: 'upper' },
     ],
     seeds: [0, 1, 2, 3, 4],
-    fullEvaluations: 30,
+    fullEvaluations: 60,
     maxFidelity: 120,
     minFidelity: 13,
     testItems: 250,
