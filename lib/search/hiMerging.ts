@@ -65,6 +65,8 @@ export interface ConflictCell {
 export interface HiMergingResult {
   settings: HiMergingSettings;
   recipe: Recipe;
+  /** The model-wise settings the heatmap measured (resolution then changes layers of them). */
+  analysed: HiMergingSettings;
   heatmap: ConflictCell[];
   steps: HiMergingStep[];
   /** The final recipe's accuracy on `maxFidelity` dev examples per skill. */
@@ -160,6 +162,7 @@ export async function runHiMerging(config: HiMergingConfig, evaluate: Evaluate, 
   }
 
   // 2. Layer-wise contribution analysis.
+  const analysed = current;
   const heatmap = await conflictHeatmap(config, current, accuracyOf);
   options.onProgress?.({ phase: 'layer-wise', spent, memo, steps });
 
@@ -194,7 +197,7 @@ export async function runHiMerging(config: HiMergingConfig, evaluate: Evaluate, 
   const recipe = hiMergingRecipe(config, current);
   const finalAccuracy = await accuracyOf(recipe, skills, config.maxFidelity);
   options.onProgress?.({ phase: 'final', spent, memo, steps });
-  return { settings: current, recipe, heatmap, steps, finalAccuracy, spent };
+  return { settings: current, recipe, analysed, heatmap, steps, finalAccuracy, spent };
 }
 
 type AccuracyOf = (recipe: Recipe, on: readonly string[]) => Promise<Record<string, number>>;

@@ -72,9 +72,12 @@ const searchStateSchema = z.object({
 
 const stepSchema = z.object({ label: z.string(), recipe: recipeSchema, accuracy: counts, value: z.number(), accepted: z.boolean(), spent: z.number() });
 
+const hiMergingSettingsSchema = z.object({ density: z.array(z.number()), weights: z.array(z.array(z.number())), outside: z.array(z.number()) });
+
 const hiMergingResultSchema = z.object({
-  settings: z.object({ density: z.array(z.number()), weights: z.array(z.array(z.number())), outside: z.array(z.number()) }),
+  settings: hiMergingSettingsSchema,
   recipe: recipeSchema,
+  analysed: hiMergingSettingsSchema,
   heatmap: z.array(z.object({ layer: z.number().int(), expert: z.string(), alone: z.number(), merged: z.number(), conflict: z.number() })),
   steps: z.array(stepSchema),
   finalAccuracy: counts,
