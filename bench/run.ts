@@ -11,6 +11,15 @@ import { measureMergeThroughput } from './mergeThroughput';
 import { measureStudioLatency } from './studioLatency';
 import { measureSearch, searchBenchTable } from './searchComparison';
 
+/** `npm run bench -- --evaluations N`: the search budget in full evaluations (default 60). */
+function searchEvaluations(argv: readonly string[]): number {
+  const at = argv.indexOf('--evaluations');
+  if (at < 0) return 60;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error('--evaluations takes a positive integer');
+  return n;
+}
+
 /** `npm run bench -- --only studio|search` runs one part; no option runs both. */
 function selectedParts(argv: readonly string[]): Set<'studio' | 'search'> {
   const at = argv.indexOf('--only');
@@ -26,10 +35,10 @@ async function main() {
   const parts = selectedParts(process.argv.slice(2));
   await mkdir('bench/results', { recursive: true });
   if (parts.has('studio')) await benchStudio(machine);
-  if (parts.has('search')) await benchSearch(machine);
+  if (parts.has('search')) await benchSearch(machine, searchEvaluations(process.argv.slice(2)));
 }
 
-async function benchSearch(machine: string) {
+async function benchSearch(machine: string, fullEvaluations: number) {
   console.log('search: multi-fidelity vs random search vs CMA-ES, Hi-Merging vs tuned task arithmetic and TIES…');
   const result = await measureSearch({
     experts: [
@@ -37,7 +46,7 @@ async function benchSearch(machine: string) {
       { model: 'zoo-upper', skill: 'upper' },
     ],
     seeds: [0, 1, 2, 3, 4],
-    fullEvaluations: 60,
+    fullEvaluations,
     maxFidelity: 120,
     minFidelity: 13,
     testItems: 250,
