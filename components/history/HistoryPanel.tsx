@@ -6,8 +6,7 @@ import { percent } from '@/components/charts/seriesColours';
 import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
 import { chronological, compareExperiments } from '@/lib/history/compareExperiments';
 import { describeExperiment, experimentKey, meanScore, searchExperiments, sessionScoreSeries, type ExperimentRecord } from '@/lib/history/experiment';
-import { canvasFromRecipe } from '@/lib/store/canvasRecipe';
-import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
+import { useCanvasRestore } from '@/components/studio/useCanvasRestore';
 import { ExperimentComparison } from './ExperimentComparison';
 import { historySession } from './historyClient';
 import { useDeleteExperiment, useExperiments } from './useExperiments';
@@ -26,14 +25,12 @@ function clock(time: number): string {
 export function HistoryPanel({ recordError }: { recordError: string | null }) {
   const experiments = useExperiments();
   const remove = useDeleteExperiment();
-  const replace = useStudioStore((s) => s.replace);
   const active = useActiveRecipe();
   const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [comparing, setComparing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  // The canvas a restore replaced, so the restore can be undone.
-  const [replaced, setReplaced] = useState<CanvasState | null>(null);
+  const canvasRestore = useCanvasRestore();
 
   const all = useMemo(() => experiments.data ?? [], [experiments.data]);
   const shown = useMemo(() => searchExperiments(all, query), [all, query]);
@@ -45,12 +42,7 @@ export function HistoryPanel({ recordError }: { recordError: string | null }) {
     setChosen((current) => (current.includes(id) ? current.filter((x) => x !== id) : [...current, id].slice(-2)));
 
   const restore = (record: ExperimentRecord) => {
-    const canvas = canvasFromRecipe(record.recipe, record.layout);
-    // The restored merge is selected on the canvas too, so the inspector shows its values.
-    const nodes = canvas.nodes.map((n) => ({ ...n, selected: n.id === canvas.activeNodeId }));
-    const { nodes: n, edges, activeNodeId, selectedNodeId } = useStudioStore.getState();
-    setReplaced({ nodes: n, edges, activeNodeId, selectedNodeId });
-    replace({ ...canvas, nodes, selectedNodeId: canvas.activeNodeId });
+    canvasRestore.restore(record.recipe, record.layout);
     setNotice(`Restored #${record.number} onto the canvas.`);
   };
 
@@ -58,7 +50,7 @@ export function HistoryPanel({ recordError }: { recordError: string | null }) {
     setChosen((current) => current.filter((id) => id !== record.id));
     remove.mutate(record.id, {
       onSuccess: () => {
-        setReplaced(null);
+        canvasRestore.forget();
         setNotice(`Deleted #${record.number}.`);
       },
     });
@@ -100,13 +92,12 @@ export function HistoryPanel({ recordError }: { recordError: string | null }) {
       </div>
       <div className="flex min-h-5 items-center gap-2 text-[11px] text-slate-600">
         <p role="status">{notice}</p>
-        {replaced ? (
+        {canvasRestore.canTakeBack ? (
           <button
             type="button"
             className="underline"
             onClick={() => {
-              replace(replaced);
-              setReplaced(null);
+              canvasRestore.takeBack();
               setNotice('The canvas is back as it was before the restore.');
             }}
           >

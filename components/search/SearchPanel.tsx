@@ -7,9 +7,8 @@ import { ASSUMED_RATE, estimateSearchCost, estimateSeconds, formatDuration, hiMe
 import type { HiMergingConfig } from '@/lib/search/hiMerging';
 import type { SearchConfig } from '@/lib/search/searchConfig';
 import { chosenSkills, defaultSearchForm, hiMergingConfigFromForm, searchConfigFromForm, type FieldIssues, type SearchForm, type SearchFormContext } from '@/lib/search/searchForm';
-import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
 import { HiMergingView } from './HiMergingView';
-import { putRecipeOnCanvas } from './putRecipeOnCanvas';
+import { useCanvasRestore } from '@/components/studio/useCanvasRestore';
 import { SearchFormFields } from './SearchFormFields';
 import { useSearchRunStore } from './searchRunStore';
 import { SpaceSearchView } from './SpaceSearchView';
@@ -78,11 +77,10 @@ export function SearchPanel() {
   const cancel = useSearchRunStore((s) => s.cancel);
   const discard = useSearchRunStore((s) => s.discard);
   const resumable = useSearchRunStore((s) => s.resumable);
-  const replace = useStudioStore((s) => s.replace);
   const modeName = useId();
   const [edited, setForm] = useState<SearchForm | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [replaced, setReplaced] = useState<CanvasState | null>(null);
+  const canvasRestore = useCanvasRestore();
 
   const experts = useMemo(() => (zoo.data?.models ?? []).flatMap((m) => (m.role === 'expert' && m.skill ? [{ id: m.id, skill: m.skill }] : [])), [zoo.data]);
   const bases = useMemo(() => (zoo.data?.models ?? []).filter((m) => m.role === 'base').map((m) => m.id), [zoo.data]);
@@ -110,13 +108,13 @@ export function SearchPanel() {
 
   const running = run?.status === 'running';
   const put = (recipe: Recipe, label: string) => {
-    setReplaced(putRecipeOnCanvas(recipe));
+    canvasRestore.restore(recipe, null);
     setNotice(`${label} is on the canvas.`);
   };
   const start = () => {
     if (!checked?.ok) return;
     setNotice(null);
-    setReplaced(null);
+    canvasRestore.forget();
     if (checked.mode === 'search') startSearch(checked.config);
     else startHiMerging(checked.config);
   };
@@ -177,13 +175,12 @@ export function SearchPanel() {
         <ResumeBanner />
         <div className="flex min-h-5 items-center gap-2 text-xs text-slate-600">
           <p role="status">{notice}</p>
-          {replaced ? (
+          {canvasRestore.canTakeBack ? (
             <button
               type="button"
               className="underline"
               onClick={() => {
-                replace(replaced);
-                setReplaced(null);
+                canvasRestore.takeBack();
                 setNotice('The canvas is back as it was.');
               }}
             >
