@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { buildTaskArithmeticMerge } from './support/buildMerge';
 
 // Two experts whose task-arithmetic merge keeps both skills (tools/zoo/README.md).
 const EXPERTS = ['zoo-upper', 'zoo-shift'];
@@ -28,12 +29,8 @@ test('experiments are recorded, compared, restored and deleted; the canvas survi
   await expect(page.getByText('No experiments yet.')).toBeVisible();
   await tab(page, 'Scores').click();
 
-  for (const id of EXPERTS) await page.getByRole('button', { name: `Add ${id} to the canvas` }).click();
-  await page.getByRole('button', { name: 'Add merge node' }).click();
+  await buildTaskArithmeticMerge(page, EXPERTS);
   const inspector = page.getByLabel('Inspector for merge-1');
-  for (const id of EXPERTS) await inspector.getByLabel('Add input').selectOption({ label: id });
-  await inspector.getByLabel('Method').selectOption('task_arithmetic');
-  await inspector.getByLabel(/Base model/).selectOption('zoo-base');
   await expect(page.getByLabel('Merge merge-1')).toContainText('task_arithmetic · 2 inputs');
 
   // First experiment: scores, then one entry in the history.

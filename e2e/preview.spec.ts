@@ -10,6 +10,7 @@ import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { Engine } from '@/lib/workers/engine';
 import type { Decoding, StreamedToken } from '@/lib/workers/engineApi';
 import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { buildTaskArithmeticMerge } from './support/buildMerge';
 
 const EXPERTS = ['zoo-add', 'zoo-upper'];
 const MAX_NEW_TOKENS = 24;
@@ -26,14 +27,6 @@ async function nodeTokens(prompt: string, decoding?: Decoding): Promise<Streamed
 }
 const textOf = (tokens: readonly StreamedToken[]) => tokens.map((t) => t.text).join('');
 
-async function buildMerge(page: Page) {
-  for (const id of EXPERTS) await page.getByRole('button', { name: `Add ${id} to the canvas` }).click();
-  await page.getByRole('button', { name: 'Add merge node' }).click();
-  const inspector = page.getByLabel('Inspector for merge-1');
-  for (const id of EXPERTS) await inspector.getByLabel('Add input').selectOption({ label: id });
-  await inspector.getByLabel('Method').selectOption('task_arithmetic');
-  await inspector.getByLabel(/Base model/).selectOption('zoo-base');
-}
 
 /** Records, from the first change on, every text the merged answer shows and its state, and whether the export progress bar ever appears. */
 async function recordPreview(page: Page) {
@@ -54,7 +47,7 @@ async function recordPreview(page: Page) {
 
 test('answers stream in, sampling follows its seed, examples fill the prompt, tokens show their probability, the merge downloads as a zip', async ({ page }) => {
   await page.goto('/');
-  await buildMerge(page);
+  await buildTaskArithmeticMerge(page, EXPERTS);
   const merged = page.getByRole('group', { name: 'Answer of merge-1 (merged)' });
   const answer = merged.getByTestId('preview-answer');
   const prompt = page.getByLabel('Prompt', { exact: true });

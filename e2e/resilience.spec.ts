@@ -10,6 +10,7 @@ import { encodeSharePayload, SHARE_LIMITS } from '@/lib/recipe/urlCodec';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 import { Engine } from '@/lib/workers/engine';
 import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { buildTaskArithmeticMerge } from './support/buildMerge';
 
 /** Deterministic anchors in [0.2, 1.2): random enough that deflate cannot shrink them much. */
 function anchors(seed: number): ParamGradient {
@@ -177,12 +178,8 @@ test('a crashed engine worker is restarted: a clear message, the canvas intact, 
   // Worked out in Node while the browser builds the canvas.
   const [answerBefore, answerAfter] = [nodeAnswer(before), nodeAnswer(after)];
   await page.goto('/');
-  for (const id of EXPERTS) await page.getByRole('button', { name: `Add ${id} to the canvas` }).click();
-  await page.getByRole('button', { name: 'Add merge node' }).click();
+  await buildTaskArithmeticMerge(page, EXPERTS);
   const inspector = page.getByLabel('Inspector for merge-1');
-  for (const id of EXPERTS) await inspector.getByLabel('Add input').selectOption({ label: id });
-  await inspector.getByLabel('Method').selectOption('task_arithmetic');
-  await inspector.getByLabel(/Base model/).selectOption('zoo-base');
   await expectMergedAnswer(page, before, answerBefore);
 
   // Crash the worker while it scores the merge: an uncaught error, as a real bug would throw.
