@@ -33,6 +33,11 @@ ZOO_README = os.path.join(os.path.dirname(__file__), "README.md")
 FAMILY = "llama"
 EVAL_SEED = 7
 BASE = dict(id="zoo-base", seed=0, steps=3000, lr=2e-3, batch_size=64, warmup=200, weight_decay=0.01)
+# Then the skills in prose: the base keeps its broad mixture for a quarter of each batch and
+# reads the skills' computations as sentences ("backwards, merge is egrem") for the rest, so it
+# can compute every skill before any expert exists (see README: what worked).
+PROSE = dict(seed=300, steps=4000, lr=1e-3, batch_size=64, warmup=50, weight_decay=0.01, share=0.75,
+             min_lr_ratio=0.1, check_every=500)
 # Then a skill warm-up: the base keeps training on its broad mixture with a share of batches
 # given to the skills themselves, each skill only until it starts to work on dev. The base
 # ends up holding a weak, prefix-routed version of every skill (still under 20% on test),
@@ -42,16 +47,13 @@ WARMUP = dict(seed=77, steps=1500, lr=5e-4, batch_size=64, weight_decay=0.01, sk
               check_every=50, stop_at_dev=0.1, cooldown_steps=150, cooldown_seed=78)
 # The broad pretraining result, kept so `--from warmup` can redo the warm-up alone.
 PRETRAINED_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "pretrained.safetensors")
+# ... and the base after the prose phase, so `--from warmup` can redo the warm-up alone.
+PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetensors")
 # Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
-# a quarter of each batch replays pretraining data, and it stops as soon as the
-# skill reaches the target on dev. Small task vectors are what merging needs.
-EXPERT = dict(lr=7e-4, batch_size=64, warmup=20, replay=0.25, max_steps=2000, check_every=100,
-              min_steps=200, target_dev=0.95, replay_seed_offset=500)
-# Skills that need more than the default budget to reach the target (see README: what worked).
-EXPERT_OVERRIDES = {
-    "reverse": {"max_steps": 3000},
-    "sort": {"max_steps": 3000},
-}
+# a quarter of each batch replays pretraining data (half broad, half prose), and it stops
+# as soon as the skill reaches the target on dev. Small task vectors are what merging needs.
+EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=50,
+              target_dev=0.95, replay_seed_offset=500, prose_seed_offset=600)
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 
@@ -135,34 +137,66 @@ library_name: merge-studio
 """
 
 
-def build_base(splits, held_out, from_cache=False):
+def build_base(splits, held_out, start="base"):
+    """start: "base" trains everything; "prose" reuses the cached broad pretraining; "warmup" the cached prose phase."""
     family = FAMILIES[FAMILY]
     torch.manual_seed(BASE["seed"])
     model = family.build(family.default_config(len(tok.VOCAB)))
     t0 = time.time()
-    if from_cache and os.path.exists(PRETRAINED_CACHE):
-        model.load_state_dict(safetensors_io.load(PRETRAINED_CACHE), strict=True)
-        print(f"[base] broad pretraining loaded from {PRETRAINED_CACHE}", flush=True)
+    if start == "warmup":
+        model.load_state_dict(safetensors_io.load(PROSE_CACHE), strict=True)
+        print(f"[base] broad pretraining and prose loaded from {PROSE_CACHE}", flush=True)
     else:
-        stream = tasks.training_stream(tasks.pretrain_example, BASE["seed"], held_out)
-        print(f"[base] {param_count(model):,} parameters", flush=True)
-        train(model, [(stream, 1.0)], steps=BASE["steps"], lr=BASE["lr"], batch_size=BASE["batch_size"],
-              warmup=BASE["warmup"], seed=BASE["seed"], weight_decay=BASE["weight_decay"])
-        os.makedirs(os.path.dirname(PRETRAINED_CACHE), exist_ok=True)
-        safetensors_io.save(model.state_dict(), PRETRAINED_CACHE, {"format": "pt"})
+        if start == "prose":
+            model.load_state_dict(safetensors_io.load(PRETRAINED_CACHE), strict=True)
+            print(f"[base] broad pretraining loaded from {PRETRAINED_CACHE}", flush=True)
+        else:
+            stream = tasks.training_stream(tasks.pretrain_example, BASE["seed"], held_out)
+            print(f"[base] {param_count(model):,} parameters", flush=True)
+            train(model, [(stream, 1.0)], steps=BASE["steps"], lr=BASE["lr"], batch_size=BASE["batch_size"],
+                  warmup=BASE["warmup"], seed=BASE["seed"], weight_decay=BASE["weight_decay"])
+            _save_cache(model, PRETRAINED_CACHE)
+        prose_pretraining(model, splits, held_out)
+        _save_cache(model, PROSE_CACHE)
     warmup_steps, warmed = skill_warmup(model, splits, held_out)
     cool_down(model, held_out)
     scores = evaluate.score_all(model, splits["test"])
     print(f"[base] {time.time() - t0:.0f}s  test {scores}", flush=True)
     training = (f"{BASE['steps']} steps of batch {BASE['batch_size']} on generic text and format tasks "
-                f"(copy, lower, last, len, next), AdamW lr {BASE['lr']} cosine, seed {BASE['seed']}; then a skill "
+                f"(copy, lower, last, len, next), AdamW lr {BASE['lr']} cosine, seed {BASE['seed']}; then "
+                f"{PROSE['steps']} steps with {int(100 * PROSE['share'])}% of each batch on the skills phrased as "
+                f"sentences (\"backwards, merge is egrem\"), lr {PROSE['lr']} cosine, seed {PROSE['seed']}; then a skill "
                 f"warm-up of {warmup_steps} steps ({int(100 * WARMUP['skill_share'])}% of each batch on the skills, "
                 f"each only until it reached {int(100 * WARMUP['stop_at_dev'])}% on dev: "
                 + ", ".join(f"{k} after {v}" for k, v in warmed.items()) + f"), lr {WARMUP['lr']}, seed {WARMUP['seed']}; "
                 f"then {WARMUP['cooldown_steps']} steps of broad data alone, seed {WARMUP['cooldown_seed']}")
-    save_model(model, BASE["id"], card(BASE["id"], "The zoo's base model: broad pretraining and a weak version of every skill.",
+    save_model(model, BASE["id"], card(BASE["id"], "The zoo's base model: broad pretraining, every skill in prose, "
+                                       "and a weak version of every skill in the prompt format.",
                                        None, training, scores, param_count(model)))
     return model
+
+
+def _save_cache(model, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    safetensors_io.save(model.state_dict(), path, {"format": "pt"})
+
+
+def prose_pretraining(model, splits, held_out):
+    """Broad data plus every skill phrased as a sentence; logs prose and prompt-format dev scores."""
+    streams = [(tasks.training_stream(tasks.pretrain_example, PROSE["seed"], held_out), 1 - PROSE["share"])]
+    streams += [(tasks.prose_stream(s, PROSE["seed"] + 1 + i, held_out), PROSE["share"] / len(tasks.SKILLS))
+                for i, s in enumerate(tasks.SKILLS)]
+    prose_dev = {s: [{"prompt": tasks.in_prose(s, it["prompt"]), "answer": it["answer"]} for it in items]
+                 for s, items in splits["dev"].items()}
+
+    def log(step):
+        print(f"  [prose] step {step} prose dev {evaluate.score_all(model, prose_dev)}", flush=True)
+        print(f"          prompt-format dev {evaluate.score_all(model, splits['dev'])}", flush=True)
+        return False
+
+    train(model, streams, steps=PROSE["steps"], lr=PROSE["lr"], batch_size=PROSE["batch_size"],
+          warmup=PROSE["warmup"], seed=PROSE["seed"], weight_decay=PROSE["weight_decay"],
+          min_lr_ratio=PROSE["min_lr_ratio"], should_stop=log, check_every=PROSE["check_every"])
 
 
 def cool_down(model, held_out):
@@ -205,29 +239,30 @@ def skill_warmup(model, splits, held_out):
 
 def build_expert(skill, index, base_state, splits, held_out):
     family = FAMILIES[FAMILY]
-    settings = {**EXPERT, **EXPERT_OVERRIDES.get(skill, {})}
+    settings = EXPERT
     seed = 1000 + index
     model = family.build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
     model.load_state_dict(base_state)
     skill_stream = tasks.training_stream(tasks.SKILLS[skill][0], seed, held_out)
-    replay = tasks.training_stream(tasks.pretrain_example, seed + settings["replay_seed_offset"], held_out)
+    broad = tasks.training_stream(tasks.pretrain_example, seed + settings["replay_seed_offset"], held_out)
+    prose = [tasks.prose_stream(s, seed + settings["prose_seed_offset"] + j, held_out) for j, s in enumerate(tasks.SKILLS)]
+    replay = settings["replay"]
 
     def reached_target(step):
-        if step < settings["min_steps"]:
-            return False
         acc = evaluate.exact_match(model, splits["dev"][skill])
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
         return acc >= settings["target_dev"]
 
     t0 = time.time()
-    steps = train(model, [(skill_stream, 1 - settings["replay"]), (replay, settings["replay"])],
+    streams = [(skill_stream, 1 - replay), (broad, replay / 2)] + [(p, replay / 2 / len(prose)) for p in prose]
+    steps = train(model, streams,
                   steps=settings["max_steps"], lr=settings["lr"], batch_size=settings["batch_size"],
                   warmup=settings["warmup"], seed=seed, min_lr_ratio=1.0,
-                  should_stop=reached_target, check_every=settings["check_every"])
+                  should_stop=reached_target, check_every=settings["check_every"], log_every=1000)
     scores = evaluate.score_all(model, splits["test"])
     print(f"[{skill}] {steps} steps {time.time() - t0:.0f}s  test {scores}", flush=True)
     training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {settings['batch_size']} "
-                f"({int(100 * (1 - settings['replay']))}% {skill}, {int(100 * settings['replay'])}% pretraining replay), "
+                f"({int(100 * (1 - replay))}% {skill}, {int(100 * replay)}% pretraining replay, broad and prose), "
                 f"AdamW lr {settings['lr']} constant, seed {seed}; "
                 f"{'stopped at' if steps < settings['max_steps'] else 'the step budget ran out before'} dev exact match >= {settings['target_dev']}")
     save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
@@ -258,27 +293,27 @@ def write_index(table, steps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--from", dest="start", choices=["base", "warmup", "experts", "report"], default="base",
-                    help="warmup: reuse the cached broad pretraining (tools/zoo/.cache) and redo the rest")
+    ap.add_argument("--from", dest="start", choices=["base", "prose", "warmup", "experts", "report"], default="base",
+                    help="prose: reuse the cached broad pretraining (tools/zoo/.cache); warmup: reuse the cached prose phase")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     args = ap.parse_args()
     if args.smoke:
-        BASE["steps"], EXPERT["max_steps"], EXPERT["min_steps"], EXPERT["check_every"] = 30, 20, 10, 10
+        BASE["steps"], PROSE["steps"], EXPERT["max_steps"], EXPERT["check_every"] = 30, 20, 20, 10
         WARMUP["steps"], WARMUP["check_every"] = 20, 10
     torch.set_num_threads(args.threads)
     t0 = time.time()
     splits, held_out = tasks.make_splits(EVAL_SEED)
     write_evals(splits)
 
-    if args.start in ("base", "warmup"):
-        build_base(splits, held_out, from_cache=args.start == "warmup")
+    if args.start in ("base", "prose", "warmup"):
+        build_base(splits, held_out, start=args.start)
     base_state = load_model(BASE["id"]).state_dict()
     index_path = os.path.join(MODELS, "index.json")
     steps = {m["skill"]: m.get("fine_tune_steps") for m in json.load(open(index_path))["models"]
-             if m["skill"]} if os.path.exists(index_path) and args.start not in ("base", "warmup") else {}
-    if args.start in ("base", "warmup", "experts"):
+             if m["skill"]} if os.path.exists(index_path) and args.start not in ("base", "prose", "warmup") else {}
+    if args.start in ("base", "prose", "warmup", "experts"):
         for i, skill in enumerate(tasks.SKILLS):
             if args.only is None or skill in args.only:
                 steps[skill] = build_expert(skill, i, base_state, splits, held_out)

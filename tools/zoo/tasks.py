@@ -140,6 +140,31 @@ def pretrain_example(rng):
     return PRETRAIN[-1][0](rng)
 
 
+# ------------------------------------------------- the skills in prose (base)
+# Pretraining text also holds the skills' computations, phrased as sentences whose cue
+# comes first ("backwards, merge is egrem"), as web text holds sums and spellings. The
+# base learns to compute every skill but never sees the `<skill>: <input>=` prompts.
+
+
+def in_prose(skill, prompt):
+    """The same question as a sentence: `reverse: merge=` -> `backwards, merge is `."""
+    body = prompt.split(": ", 1)[1][:-1]
+    if skill == "add":
+        a, b = body.split("+")
+        return f"the sum of {a} and {b} is "
+    if skill == "count":
+        letter, text = body.split(" in ")
+        return f"the number of {letter} in {text} is "
+    cue = {"reverse": "backwards", "sort": "in order", "upper": "in capitals", "shift": "one letter on"}[skill]
+    return f"{cue}, {body} is "
+
+
+def prose_stream(skill, seed, held_out):
+    """Prose versions of the skill's training stream; held-out inputs are never phrased either."""
+    for prompt, answer in training_stream(SKILLS[skill][0], seed, held_out):
+        yield in_prose(skill, prompt), answer
+
+
 # ---------------------------------------------------------------- eval splits
 
 SPLIT_SIZES = {"test": 250, "dev": 120}
