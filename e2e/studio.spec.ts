@@ -7,8 +7,8 @@ import { Engine } from '@/lib/workers/engine';
 import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
 
 // Two experts whose task-arithmetic merge keeps most of both skills (tools/zoo/README.md).
-const FIRST = { model: 'zoo-add', skill: 'add' };
-const SECOND = { model: 'zoo-upper', skill: 'upper' };
+const FIRST = { model: 'zoo-upper', skill: 'upper' };
+const SECOND = { model: 'zoo-count', skill: 'count' };
 const SKILLS = ['add', 'reverse', 'sort', 'upper', 'count', 'shift'];
 
 /** The merge the test builds on the canvas, run by the same engine in Node: what Chromium must show. */
