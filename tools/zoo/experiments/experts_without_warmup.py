@@ -29,7 +29,9 @@ import tokenizer as tok  # noqa: E402
 from families import FAMILIES  # noqa: E402
 from train import train  # noqa: E402
 
-EXPERT = dict(lr=5e-4, replay=0.25, max_steps=2000, check_every=50, target_dev=0.95, pool=1000)
+# The build's own fine-tuning settings, so the experiment differs from the build only where it says.
+EXPERT = build.EXPERT
+DISTILL_POOL = 1000  # prompts per other skill, answered once by the base
 
 
 def cycled(items, seed):
@@ -54,11 +56,11 @@ def train_expert(skill, index, base, splits, held_out, distill):
         pool = []
         for j, other in enumerate(k for k in tasks.SKILLS if k != skill):
             it = tasks.training_stream(tasks.SKILLS[other][0], seed + 700 + j, held_out)
-            prompts = [next(it)[0] for _ in range(s["pool"])]
+            prompts = [next(it)[0] for _ in range(DISTILL_POOL)]
             pool += [(p, a.rstrip("\n")) for p, a in zip(prompts, evaluate.greedy_answers(base, prompts))]
         streams.append((cycled(pool, seed), distill))
-    streams.append((tasks.training_stream(tasks.pretrain_example, seed + 500, held_out), s["replay"] / 2))
-    streams += [(tasks.prose_stream(k, seed + 600 + j, held_out), s["replay"] / 2 / len(tasks.SKILLS))
+    streams.append((tasks.training_stream(tasks.pretrain_example, seed + s["replay_seed_offset"], held_out), s["replay"] / 2))
+    streams += [(tasks.prose_stream(k, seed + s["prose_seed_offset"] + j, held_out), s["replay"] / 2 / len(tasks.SKILLS))
                 for j, k in enumerate(tasks.SKILLS)]
 
     def reached_target(step):
@@ -66,7 +68,7 @@ def train_expert(skill, index, base, splits, held_out, distill):
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
         return acc >= s["target_dev"]
 
-    steps = train(model, streams, steps=s["max_steps"], lr=s["lr"], batch_size=64, warmup=20, seed=seed,
+    steps = train(model, streams, steps=s["max_steps"], lr=s["lr"], batch_size=s["batch_size"], warmup=s["warmup"], seed=seed,
                   min_lr_ratio=1.0, should_stop=reached_target, check_every=s["check_every"], log_every=1000)
     print(f"[{skill}] {steps} steps, test {evaluate.score_all(model, splits['test'])}", flush=True)
     return model
