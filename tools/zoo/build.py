@@ -45,9 +45,9 @@ PROSE = dict(seed=300, steps=4000, lr=1e-3, batch_size=64, warmup=50, weight_dec
 # (see README: what worked).
 WARMUP = dict(seed=77, steps=1500, lr=5e-4, batch_size=64, weight_decay=0.01, skill_share=0.375,
               check_every=50, stop_at_dev=0.1, cooldown_steps=150, cooldown_seed=78)
-# The broad pretraining result, kept so `--from warmup` can redo the warm-up alone.
+# The broad pretraining result, kept so `--from prose` can redo the prose phase and what follows.
 PRETRAINED_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "pretrained.safetensors")
-# ... and the base after the prose phase, so `--from warmup` can redo the warm-up alone.
+# ... and the base after the prose phase, so `--from warmup` can redo the warm-up and what follows.
 PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetensors")
 # Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
 # a quarter of each batch replays pretraining data (half broad, half prose), and it stops
@@ -237,34 +237,46 @@ def skill_warmup(model, splits, held_out):
     return steps, warmed
 
 
-def build_expert(skill, index, base_state, splits, held_out):
-    family = FAMILIES[FAMILY]
-    settings = EXPERT
-    seed = 1000 + index
-    model = family.build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
-    model.load_state_dict(base_state)
+def expert_seed(index):
+    return 1000 + index
+
+
+def fine_tune(model, skill, index, splits, held_out, extra=()):
+    """Fine-tunes `model` on one skill with the build's settings until it reaches the dev target.
+
+    `extra`: (stream, share) pairs that take their share from the skill's part of each batch,
+    for side experiments; the build passes none. Returns the number of steps taken.
+    """
+    seed = expert_seed(index)
+    replay = EXPERT["replay"]
     skill_stream = tasks.training_stream(tasks.SKILLS[skill][0], seed, held_out)
-    broad = tasks.training_stream(tasks.pretrain_example, seed + settings["replay_seed_offset"], held_out)
-    prose = [tasks.prose_stream(s, seed + settings["prose_seed_offset"] + j, held_out) for j, s in enumerate(tasks.SKILLS)]
-    replay = settings["replay"]
+    broad = tasks.training_stream(tasks.pretrain_example, seed + EXPERT["replay_seed_offset"], held_out)
+    prose = [tasks.prose_stream(s, seed + EXPERT["prose_seed_offset"] + j, held_out) for j, s in enumerate(tasks.SKILLS)]
+    streams = [(skill_stream, 1 - replay - sum(share for _, share in extra)), *extra, (broad, replay / 2)]
+    streams += [(p, replay / 2 / len(prose)) for p in prose]
 
     def reached_target(step):
         acc = evaluate.exact_match(model, splits["dev"][skill])
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
-        return acc >= settings["target_dev"]
+        return acc >= EXPERT["target_dev"]
 
+    return train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
+                 warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
+                 should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000)
+
+
+def build_expert(skill, index, base_state, splits, held_out):
+    model = FAMILIES[FAMILY].build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
+    model.load_state_dict(base_state)
     t0 = time.time()
-    streams = [(skill_stream, 1 - replay), (broad, replay / 2)] + [(p, replay / 2 / len(prose)) for p in prose]
-    steps = train(model, streams,
-                  steps=settings["max_steps"], lr=settings["lr"], batch_size=settings["batch_size"],
-                  warmup=settings["warmup"], seed=seed, min_lr_ratio=1.0,
-                  should_stop=reached_target, check_every=settings["check_every"], log_every=1000)
+    steps = fine_tune(model, skill, index, splits, held_out)
     scores = evaluate.score_all(model, splits["test"])
     print(f"[{skill}] {steps} steps {time.time() - t0:.0f}s  test {scores}", flush=True)
-    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {settings['batch_size']} "
+    replay = EXPERT["replay"]
+    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {EXPERT['batch_size']} "
                 f"({int(100 * (1 - replay))}% {skill}, {int(100 * replay)}% pretraining replay, broad and prose), "
-                f"AdamW lr {settings['lr']} constant, seed {seed}; "
-                f"{'stopped at' if steps < settings['max_steps'] else 'the step budget ran out before'} dev exact match >= {settings['target_dev']}")
+                f"AdamW lr {EXPERT['lr']} constant, seed {expert_seed(index)}; "
+                f"{'stopped at' if steps < EXPERT['max_steps'] else 'the step budget ran out before'} dev exact match >= {EXPERT['target_dev']}")
     save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
                                              BASE["id"], training, scores, param_count(model)))
     return steps

@@ -4,7 +4,7 @@ The build's base goes broad pretraining -> skills in prose -> warm-up -> cool-do
 script fine-tunes experts from the base as it stands after the prose phase (the build's
 cache, tools/zoo/.cache/prose.safetensors) and prints the merge report for those skills:
 
-    /usr/bin/python3 tools/zoo/experiments/prose_base.py [--distill 0.25] [--skills reverse sort upper shift]
+    /usr/bin/python3 tools/zoo/experiments/experts_without_warmup.py [--distill 0.25] [--skills reverse sort upper shift]
 
 `--distill` gives that share of each batch to the other skills' prompts answered by the base
 itself, so an expert is told to leave them alone. Results are in tools/zoo/README.md
@@ -27,10 +27,7 @@ import safetensors_io  # noqa: E402
 import tasks  # noqa: E402
 import tokenizer as tok  # noqa: E402
 from families import FAMILIES  # noqa: E402
-from train import train  # noqa: E402
 
-# The build's own fine-tuning settings, so the experiment differs from the build only where it says.
-EXPERT = build.EXPERT
 DISTILL_POOL = 1000  # prompts per other skill, answered once by the base
 
 
@@ -47,29 +44,22 @@ def new_model(path):
     return model
 
 
+def distill_stream(skill, index, base, held_out):
+    """The other skills' prompts, answered by the base: "leave these as they were"."""
+    seed = build.expert_seed(index)
+    pool = []
+    for j, other in enumerate(k for k in tasks.SKILLS if k != skill):
+        it = tasks.training_stream(tasks.SKILLS[other][0], seed + 700 + j, held_out)
+        prompts = [next(it)[0] for _ in range(DISTILL_POOL)]
+        pool += [(p, a.rstrip("\n")) for p, a in zip(prompts, evaluate.greedy_answers(base, prompts))]
+    return cycled(pool, seed)
+
+
 def train_expert(skill, index, base, splits, held_out, distill):
+    """The build's fine-tuning (same settings and streams), from the prose phase, plus the distillation share."""
     model = new_model(build.PROSE_CACHE)
-    seed = 1000 + index
-    s = EXPERT
-    streams = [(tasks.training_stream(tasks.SKILLS[skill][0], seed, held_out), 1 - s["replay"] - distill)]
-    if distill:
-        pool = []
-        for j, other in enumerate(k for k in tasks.SKILLS if k != skill):
-            it = tasks.training_stream(tasks.SKILLS[other][0], seed + 700 + j, held_out)
-            prompts = [next(it)[0] for _ in range(DISTILL_POOL)]
-            pool += [(p, a.rstrip("\n")) for p, a in zip(prompts, evaluate.greedy_answers(base, prompts))]
-        streams.append((cycled(pool, seed), distill))
-    streams.append((tasks.training_stream(tasks.pretrain_example, seed + s["replay_seed_offset"], held_out), s["replay"] / 2))
-    streams += [(tasks.prose_stream(k, seed + s["prose_seed_offset"] + j, held_out), s["replay"] / 2 / len(tasks.SKILLS))
-                for j, k in enumerate(tasks.SKILLS)]
-
-    def reached_target(step):
-        acc = evaluate.exact_match(model, splits["dev"][skill])
-        print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
-        return acc >= s["target_dev"]
-
-    steps = train(model, streams, steps=s["max_steps"], lr=s["lr"], batch_size=s["batch_size"], warmup=s["warmup"], seed=seed,
-                  min_lr_ratio=1.0, should_stop=reached_target, check_every=s["check_every"], log_every=1000)
+    extra = [(distill_stream(skill, index, base, held_out), distill)] if distill else []
+    steps = build.fine_tune(model, skill, index, splits, held_out, extra=extra)
     print(f"[{skill}] {steps} steps, test {evaluate.score_all(model, splits['test'])}", flush=True)
     return model
 
