@@ -9,6 +9,7 @@ Deterministic from the seeds below (same machine, same thread count).
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -18,6 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 
 import evaluate  # noqa: E402
+import keep_off  # noqa: E402
 import merge_report  # noqa: E402
 import safetensors_io  # noqa: E402
 import tasks  # noqa: E402
@@ -51,9 +53,14 @@ PRETRAINED_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "pretrained
 PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetensors")
 # Fine-tuning is gentle on purpose: constant low learning rate, no weight decay,
 # a quarter of each batch replays pretraining data (half broad, half prose), and it stops
-# as soon as the skill reaches the target on dev. Small task vectors are what merging needs.
+# as soon as the skill holds the target on dev for `target_checks` checks in a row (one
+# lucky check of 120 items let an expert stop 6 points short on test).
 EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=50,
-              target_dev=0.95, replay_seed_offset=500, prose_seed_offset=600)
+              target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600)
+# Each expert's change to a linear layer is kept off the inputs that layer sees on the other
+# skills (keep_off.py): from the base in the first round, and in later rounds also from the
+# other experts of the round before, since a merge runs the other skills through those.
+KEEP_OFF = dict(rounds=3, energy=0.99, examples=256, seed=4242)
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 
@@ -241,11 +248,12 @@ def expert_seed(index):
     return 1000 + index
 
 
-def fine_tune(model, skill, index, splits, held_out, extra=()):
+def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
     """Fine-tunes `model` on one skill with the build's settings until it reaches the dev target.
 
     `extra`: (stream, share) pairs that take their share from the skill's part of each batch,
-    for side experiments; the build passes none. Returns the number of steps taken.
+    for side experiments. `off`: input subspaces (keep_off.input_subspaces) the weight change
+    must stay off. Returns the number of steps taken.
     """
     seed = expert_seed(index)
     replay = EXPERT["replay"]
@@ -255,31 +263,82 @@ def fine_tune(model, skill, index, splits, held_out, extra=()):
     streams = [(skill_stream, 1 - replay - sum(share for _, share in extra)), *extra, (broad, replay / 2)]
     streams += [(p, replay / 2 / len(prose)) for p in prose]
 
+    history = []
+
     def reached_target(step):
         acc = evaluate.exact_match(model, splits["dev"][skill])
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
-        return acc >= EXPERT["target_dev"]
+        history.append(acc >= EXPERT["target_dev"])
+        return len(history) >= EXPERT["target_checks"] and all(history[-EXPERT["target_checks"]:])
 
-    return train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
-                 warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
-                 should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000)
+    projection = keep_off.OffSubspaces(model, off) if off else None
+    steps = train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
+                  warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
+                  should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000, after_step=projection)
+    if projection:
+        projection.release()
+    return steps
 
 
-def build_expert(skill, index, base_state, splits, held_out):
+def new_expert(base_state):
     model = FAMILIES[FAMILY].build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
     model.load_state_dict(base_state)
+    return model
+
+
+def build_experts(skills, base_state, splits, held_out, jobs):
+    """Fine-tunes the experts for `skills` in KEEP_OFF rounds, saves the last round's; returns their steps.
+
+    An expert of a later round stays off the other skills' activations in the base and in the
+    other experts of the round before (for skills not retrained now, the saved expert).
+    `jobs` > 1 trains that many experts at once, each on one CPU thread.
+    """
+    previous = {}
+    context = multiprocessing.get_context("spawn")  # a forked OpenMP runtime can hang
+    pool = context.Pool(jobs) if jobs > 1 else None
+    for round_ in range(1, KEEP_OFF["rounds"] + 1):
+        work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1) for skill in skills]
+        current = {skill: (state, steps) for skill, state, steps in (pool.map(_expert_round, work, chunksize=1)
+                                                                    if pool else map(_expert_round, work))}
+        if round_ == 1:
+            previous = {k: load_model(expert_id(k)).state_dict() for k in tasks.SKILLS if k not in skills}
+        previous.update({k: state for k, (state, _) in current.items()})
+    if pool:
+        pool.close()
+    for skill, (state, steps) in current.items():
+        model = new_expert(state)
+        scores = evaluate.score_all(model, splits["test"])
+        print(f"[{skill}] {steps} steps, test {scores}", flush=True)
+        save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
+                                                 BASE["id"], expert_training(skill, steps), scores, param_count(model)))
+    return {skill: steps for skill, (_, steps) in current.items()}
+
+
+def _expert_round(work):
+    """One expert of one round, from plain tensors so that it can run in a worker process."""
+    skill, round_, base_state, previous, splits, held_out, own_process = work
+    if own_process:
+        torch.set_num_threads(1)
+    others = [k for k in tasks.SKILLS if k != skill]
+    sources = [(new_expert(base_state), others)] + [(new_expert(previous[k]), [k]) for k in others if k in previous]
+    off = keep_off.input_subspaces(sources, held_out, energy=KEEP_OFF["energy"],
+                                   examples=KEEP_OFF["examples"], seed=KEEP_OFF["seed"])
+    model = new_expert(base_state)
     t0 = time.time()
-    steps = fine_tune(model, skill, index, splits, held_out)
-    scores = evaluate.score_all(model, splits["test"])
-    print(f"[{skill}] {steps} steps {time.time() - t0:.0f}s  test {scores}", flush=True)
+    steps = fine_tune(model, skill, list(tasks.SKILLS).index(skill), splits, held_out, off=off)
+    print(f"[{skill}] round {round_}: {steps} steps {time.time() - t0:.0f}s", flush=True)
+    return skill, model.state_dict(), steps
+
+
+def expert_training(skill, steps):
     replay = EXPERT["replay"]
-    training = (f"fine-tuned from {BASE['id']} for {steps} steps of batch {EXPERT['batch_size']} "
-                f"({int(100 * (1 - replay))}% {skill}, {int(100 * replay)}% pretraining replay, broad and prose), "
-                f"AdamW lr {EXPERT['lr']} constant, seed {expert_seed(index)}; "
-                f"{'stopped at' if steps < EXPERT['max_steps'] else 'the step budget ran out before'} dev exact match >= {EXPERT['target_dev']}")
-    save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
-                                             BASE["id"], training, scores, param_count(model)))
-    return steps
+    return (f"fine-tuned from {BASE['id']} for {steps} steps of batch {EXPERT['batch_size']} "
+            f"({int(100 * (1 - replay))}% {skill}, {int(100 * replay)}% pretraining replay, broad and prose), "
+            f"AdamW lr {EXPERT['lr']} constant, seed {expert_seed(list(tasks.SKILLS).index(skill))}; "
+            f"{'stopped once' if steps < EXPERT['max_steps'] else 'the step budget ran out before'} dev exact match held >= {EXPERT['target_dev']} "
+            f"at {EXPERT['target_checks']} checks in a row; "
+            f"weight changes kept off the other skills' activations ({int(100 * KEEP_OFF['energy'])}% of their energy "
+            f"per linear layer, round {KEEP_OFF['rounds']} of {KEEP_OFF['rounds']}), embeddings and norms as in the base")
 
 
 def refresh_card_scores(model_id, scores):
@@ -308,6 +367,7 @@ def main():
     ap.add_argument("--from", dest="start", choices=["base", "prose", "warmup", "experts", "report"], default="base",
                     help="prose: reuse the cached broad pretraining (tools/zoo/.cache); warmup: reuse the cached prose phase")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="experts trained at once, one thread each (1: in turn on --threads)")
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     args = ap.parse_args()
@@ -326,9 +386,7 @@ def main():
     steps = {m["skill"]: m.get("fine_tune_steps") for m in json.load(open(index_path))["models"]
              if m["skill"]} if os.path.exists(index_path) and args.start not in ("base", "prose", "warmup") else {}
     if args.start in ("base", "prose", "warmup", "experts"):
-        for i, skill in enumerate(tasks.SKILLS):
-            if args.only is None or skill in args.only:
-                steps[skill] = build_expert(skill, i, base_state, splits, held_out)
+        steps.update(build_experts(args.only or list(tasks.SKILLS), base_state, splits, held_out, args.jobs))
 
     ids = [BASE["id"]] + [expert_id(s) for s in tasks.SKILLS]
     models = {i: load_model(i) for i in ids}

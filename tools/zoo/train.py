@@ -41,15 +41,17 @@ def loss_on(model, ids, loss_mask):
 
 
 def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0.0,
-          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None):
+          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None, after_step=None):
     """streams: list of (iterator, fraction), or a function of the step returning such a
     list (a mixture that changes during training). Returns the number of steps taken.
 
     `should_stop(step)` is called every `check_every` steps; training ends early
     when it returns True (used to stop fine-tuning as soon as the skill is learnt).
+    `after_step()` runs after every optimiser step (fine-tuning's subspace projection).
+    Frozen parameters (requires_grad False) are left out of the optimiser.
     """
     torch.manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
     mixture = streams if callable(streams) else (lambda _step: streams)
     start = time.time()
     for step in range(1, steps + 1):
@@ -67,6 +69,8 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        if after_step:
+            after_step()
         if step % log_every == 0:
             print(f"  step {step:5d}  loss {loss.item():.4f}  {time.time() - start:6.0f}s", flush=True)
         if should_stop and check_every and step % check_every == 0 and should_stop(step):

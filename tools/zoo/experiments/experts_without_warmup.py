@@ -56,7 +56,8 @@ def distill_stream(skill, index, base, held_out):
 
 
 def train_expert(skill, index, base, splits, held_out, distill):
-    """The build's fine-tuning (same settings and streams), from the prose phase, plus the distillation share."""
+    """The build's fine-tuning (same settings and streams, no keep-off projection), from the prose phase,
+    plus the distillation share. The README's figures for this experiment predate the two-check stop."""
     model = new_model(build.PROSE_CACHE)
     extra = [(distill_stream(skill, index, base, held_out), distill)] if distill else []
     steps = build.fine_tune(model, skill, index, splits, held_out, extra=extra)
