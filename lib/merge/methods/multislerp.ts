@@ -21,7 +21,10 @@
  * (`Optional[torch.Tensor]`), and the base is not one of the `tensors`.
  *
  * Where mergekit would divide by Σw = 0 (normalize_weights with weights summing to zero)
- * and produce NaNs, the planner reports the problem instead.
+ * and produce NaNs, the planner reports the problem instead. One deliberate departure: when
+ * every vᵢ is exactly zero (each model equals the base on this tensor, as fine-tunes with
+ * frozen embeddings or norms have), mergekit raises the "weighted sum is zero" error with
+ * three or more models; the studio returns the tensor they all share.
  */
 import { booleanParam, defineMergeMethod, numberParam } from '../method';
 import { difference, dot, norm } from './vectorOps';
@@ -44,6 +47,7 @@ export function multislerpVectors(
   const w = normalizeWeights ? weights.map((x) => x / total) : [...weights];
   const n = first.length;
   const norms = vs.map((v) => norm(v));
+  if (norms.every((x) => x === 0)) return (base ?? first).slice();
 
   const mean = new Float64Array(n);
   vs.forEach((v, i) => {

@@ -199,6 +199,13 @@ describe('multislerp', () => {
     expect(() => multislerpVectors([f32(1, 0), f32(-1, 0), f32(0, 0)], [1, 1, 0], null, true, 1e-8)).toThrow(/weighted sum of the input tensors is zero/);
   });
 
+  it('of three or more models that all equal the base is the base (where mergekit raises)', () => {
+    const base = f32(0.5, -2, 3);
+    expect(multislerpVectors([base, base, base], [1, 1, 1], base, true, 1e-8)).toEqual(base);
+    expect(multislerpVectors([f32(0, 0), f32(0, 0), f32(0, 0)], [1, 2, 3], null, true, 1e-8)).toEqual(f32(0, 0));
+    expect(() => multislerpVectors([f32(1, 0), f32(-1, 0), f32(0, 0)], [1, 1, 1], f32(0, 0), true, 1e-8)).toThrow(/is zero/);
+  });
+
   it('ignores the base’s weight and needs one model besides it', () => {
     const out = multislerpMethod.merge(call([input('base', f32(0, 0), {}, true), input('a', f32(1, 0), { weight: 1 }), input('b', f32(0, 1), { weight: 1 })], defaults(multislerpMethod)));
     expectClose(out, [H, H], 6);
