@@ -43,7 +43,7 @@ async function benchSearch(machine: string, fullEvaluations: number) {
   const result = await measureSearch({
     experts: [
       { model: 'zoo-add', skill: 'add' },
-      { model: 'zoo-upper', skill: 'upper' },
+      { model: 'zoo-count', skill: 'count' },
     ],
     seeds: [0, 1, 2, 3, 4],
     fullEvaluations,

