@@ -297,7 +297,8 @@ def build_experts(skills, base_state, splits, held_out, jobs):
     context = multiprocessing.get_context("spawn")  # a forked OpenMP runtime can hang
     pool = context.Pool(jobs) if jobs > 1 else None
     for round_ in range(1, KEEP_OFF["rounds"] + 1):
-        work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1) for skill in skills]
+        # the settings travel along: a spawned worker re-imports this module without main()'s overrides (--smoke)
+        work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1, dict(EXPERT)) for skill in skills]
         current = {skill: (state, steps) for skill, state, steps in (pool.map(_expert_round, work, chunksize=1)
                                                                     if pool else map(_expert_round, work))}
         if round_ == 1:
@@ -316,7 +317,8 @@ def build_experts(skills, base_state, splits, held_out, jobs):
 
 def _expert_round(work):
     """One expert of one round, from plain tensors so that it can run in a worker process."""
-    skill, round_, base_state, previous, splits, held_out, own_process = work
+    skill, round_, base_state, previous, splits, held_out, own_process, settings = work
+    EXPERT.update(settings)
     if own_process:
         torch.set_num_threads(1)
     others = [k for k in tasks.SKILLS if k != skill]

@@ -13,6 +13,7 @@ can confine, stay at the base's values. Works on any family built from nn.Linear
 import torch
 
 import tasks
+import tokenizer as tok
 from train import encode_batch
 
 
@@ -25,7 +26,7 @@ def _accumulate(model, skills, held_out, examples, seed, covariances):
         batch += [next(stream) for _ in range(examples)]
     ids, _ = encode_batch(batch)
     inputs = ids[:, :-1]
-    real = (inputs != 0).reshape(-1)  # padding positions say nothing about the skill
+    real = (inputs != tok.PAD_ID).reshape(-1)  # padding positions say nothing about the skill
 
     def hook(name):
         def record(_module, args, _output):
