@@ -86,10 +86,14 @@ def save_model(model, model_id, card):
 
 def load_model(model_id):
     folder = os.path.join(MODELS, model_id)
-    with open(os.path.join(folder, "config.json")) as f:
-        config = json.load(f)
-    model = FAMILIES[FAMILY].build(config)
-    model.load_state_dict(safetensors_io.load(os.path.join(folder, "model.safetensors")), strict=True)
+    return model_from_state(safetensors_io.load(os.path.join(folder, "model.safetensors")), model_id)
+
+
+def model_from_state(state, model_id=None):
+    """A model of this family with `state`, shaped by `model_id`'s config (the base's by default)."""
+    with open(os.path.join(MODELS, model_id or BASE["id"], "config.json")) as f:
+        model = FAMILIES[FAMILY].build(json.load(f))
+    model.load_state_dict(state, strict=True)
     return model
 
 
@@ -263,13 +267,14 @@ def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
     streams = [(skill_stream, 1 - replay - sum(share for _, share in extra)), *extra, (broad, replay / 2)]
     streams += [(p, replay / 2 / len(prose)) for p in prose]
 
-    history = []
+    streak = 0  # checks in a row at the target
 
     def reached_target(step):
+        nonlocal streak
         acc = evaluate.exact_match(model, splits["dev"][skill])
         print(f"  [{skill}] step {step} dev {acc:.3f}", flush=True)
-        history.append(acc >= EXPERT["target_dev"])
-        return len(history) >= EXPERT["target_checks"] and all(history[-EXPERT["target_checks"]:])
+        streak = streak + 1 if acc >= EXPERT["target_dev"] else 0
+        return streak >= EXPERT["target_checks"]
 
     projection = keep_off.OffSubspaces(model, off) if off else None
     steps = train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
@@ -278,12 +283,6 @@ def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
     if projection:
         projection.release()
     return steps
-
-
-def new_expert(base_state):
-    model = FAMILIES[FAMILY].build(json.load(open(os.path.join(MODELS, BASE["id"], "config.json"))))
-    model.load_state_dict(base_state)
-    return model
 
 
 def build_experts(skills, base_state, splits, held_out, jobs):
@@ -298,7 +297,8 @@ def build_experts(skills, base_state, splits, held_out, jobs):
     pool = context.Pool(jobs) if jobs > 1 else None
     for round_ in range(1, KEEP_OFF["rounds"] + 1):
         # the settings travel along: a spawned worker re-imports this module without main()'s overrides (--smoke)
-        work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1, dict(EXPERT)) for skill in skills]
+        settings = (dict(EXPERT), dict(KEEP_OFF))
+        work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1, settings) for skill in skills]
         current = {skill: (state, steps) for skill, state, steps in (pool.map(_expert_round, work, chunksize=1)
                                                                     if pool else map(_expert_round, work))}
         if round_ == 1:
@@ -307,7 +307,7 @@ def build_experts(skills, base_state, splits, held_out, jobs):
     if pool:
         pool.close()
     for skill, (state, steps) in current.items():
-        model = new_expert(state)
+        model = model_from_state(state)
         scores = evaluate.score_all(model, splits["test"])
         print(f"[{skill}] {steps} steps, test {scores}", flush=True)
         save_model(model, expert_id(skill), card(expert_id(skill), f"Expert for `{skill}`: {tasks.SKILLS[skill][1]}",
@@ -317,18 +317,20 @@ def build_experts(skills, base_state, splits, held_out, jobs):
 
 def _expert_round(work):
     """One expert of one round, from plain tensors so that it can run in a worker process."""
-    skill, round_, base_state, previous, splits, held_out, own_process, settings = work
-    EXPERT.update(settings)
+    skill, round_, base_state, previous, splits, held_out, own_process, (expert, keep) = work
+    EXPERT.update(expert)
+    KEEP_OFF.update(keep)
     if own_process:
         torch.set_num_threads(1)
     others = [k for k in tasks.SKILLS if k != skill]
-    sources = [(new_expert(base_state), others)] + [(new_expert(previous[k]), [k]) for k in others if k in previous]
+    sources = [(model_from_state(base_state), others)] + [(model_from_state(previous[k]), [k]) for k in others if k in previous]
     off = keep_off.input_subspaces(sources, held_out, energy=KEEP_OFF["energy"],
                                    examples=KEEP_OFF["examples"], seed=KEEP_OFF["seed"])
-    model = new_expert(base_state)
+    model = model_from_state(base_state)
     t0 = time.time()
     steps = fine_tune(model, skill, list(tasks.SKILLS).index(skill), splits, held_out, off=off)
-    print(f"[{skill}] round {round_}: {steps} steps {time.time() - t0:.0f}s", flush=True)
+    print(f"[{skill}] round {round_}: {steps} steps {time.time() - t0:.0f}s; "
+          f"input directions kept off per layer: {keep_off.describe(off)}", flush=True)
     return skill, model.state_dict(), steps
 
 

@@ -60,6 +60,14 @@ def input_subspaces(sources, held_out, *, energy, examples, seed):
     return bases
 
 
+def describe(bases):
+    """How many directions are kept off, as "min-max of in_features" per input width."""
+    by_width = {}
+    for u in bases.values():
+        by_width.setdefault(u.shape[0], []).append(u.shape[1])
+    return ", ".join(f"{min(k)}-{max(k)} of {width}" for width, k in sorted(by_width.items()))
+
+
 class OffSubspaces:
     """Freezes what cannot be confined and projects the rest after every step (`train(after_step=...)`)."""
 

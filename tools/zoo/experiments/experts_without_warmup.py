@@ -6,6 +6,9 @@ cache, tools/zoo/.cache/prose.safetensors) and prints the merge report for those
 
     /usr/bin/python3 tools/zoo/experiments/experts_without_warmup.py [--distill 0.25] [--skills reverse sort upper shift]
 
+`--target-checks` defaults to 1, the single-check stop the README's figures were made with
+(the build now stops after two).
+
 `--distill` gives that share of each batch to the other skills' prompts answered by the base
 itself, so an expert is told to leave them alone. Results are in tools/zoo/README.md
 ("What did not work").
@@ -56,8 +59,7 @@ def distill_stream(skill, index, base, held_out):
 
 
 def train_expert(skill, index, base, splits, held_out, distill):
-    """The build's fine-tuning (same settings and streams, no keep-off projection), from the prose phase,
-    plus the distillation share. The README's figures for this experiment predate the two-check stop."""
+    """The build's fine-tuning (same streams, no keep-off projection), from the prose phase, plus the distillation share."""
     model = new_model(build.PROSE_CACHE)
     extra = [(distill_stream(skill, index, base, held_out), distill)] if distill else []
     steps = build.fine_tune(model, skill, index, splits, held_out, extra=extra)
@@ -69,7 +71,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--distill", type=float, default=0.0)
     ap.add_argument("--skills", nargs="+", choices=list(tasks.SKILLS), default=list(tasks.SKILLS))
+    ap.add_argument("--target-checks", type=int, default=1)
     args = ap.parse_args()
+    build.EXPERT["target_checks"] = args.target_checks
     torch.set_num_threads(2)
     splits, held_out = tasks.make_splits(build.EVAL_SEED)
     base = new_model(build.PROSE_CACHE)
