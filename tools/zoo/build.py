@@ -55,8 +55,10 @@ PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetenso
 # a quarter of each batch replays pretraining data (half broad, half prose), and it stops
 # as soon as the skill holds the target on dev for `target_checks` checks in a row (one
 # lucky check of 120 items let an expert stop 6 points short on test).
+# sam_rho > 0 fine-tunes with sharpness-aware minimisation (train.py); off in the committed zoo
+# (README: next).
 EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=50,
-              target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600)
+              target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600, sam_rho=0.0)
 # Each expert's change to a linear layer is kept off the inputs that layer sees on the other
 # skills (keep_off.py): from the base in the first round, and in later rounds also from the
 # other experts of the round before, since a merge runs the other skills through those.
@@ -279,7 +281,8 @@ def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
     projection = keep_off.OffSubspaces(model, off) if off else None
     steps = train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
                   warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
-                  should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000, after_step=projection)
+                  should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000, after_step=projection,
+                  sam_rho=EXPERT["sam_rho"])
     if projection:
         projection.release()
     return steps
@@ -341,8 +344,9 @@ def expert_training(skill, steps):
             f"AdamW lr {EXPERT['lr']} constant, seed {expert_seed(list(tasks.SKILLS).index(skill))}; "
             f"{'stopped once' if steps < EXPERT['max_steps'] else 'the step budget ran out before'} dev exact match held >= {EXPERT['target_dev']} "
             f"at {EXPERT['target_checks']} checks in a row; "
-            f"weight changes kept off the other skills' activations ({int(100 * KEEP_OFF['energy'])}% of their energy "
-            f"per linear layer, round {KEEP_OFF['rounds']} of {KEEP_OFF['rounds']}), embeddings and norms as in the base")
+            f"weight changes kept off the other skills' activations ({100 * KEEP_OFF['energy']:g}% of their energy "
+            f"per linear layer, round {KEEP_OFF['rounds']} of {KEEP_OFF['rounds']}), embeddings and norms as in the base"
+            + (f"; sharpness-aware minimisation, rho {EXPERT['sam_rho']}" if EXPERT["sam_rho"] else ""))
 
 
 def refresh_card_scores(model_id, scores):
@@ -374,7 +378,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="experts trained at once, one thread each (1: in turn on --threads)")
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything, to check the pipeline")
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
+    ap.add_argument("--energy", type=float, help=f"experiments: KEEP_OFF energy (default {KEEP_OFF['energy']})")
+    ap.add_argument("--sam-rho", type=float, help="experiments: fine-tune experts with sharpness-aware minimisation")
     args = ap.parse_args()
+    if args.energy is not None:
+        KEEP_OFF["energy"] = args.energy
+    if args.sam_rho is not None:
+        EXPERT["sam_rho"] = args.sam_rho
     if args.smoke:
         BASE["steps"], PROSE["steps"], EXPERT["max_steps"], EXPERT["check_every"] = 30, 20, 20, 10
         WARMUP["steps"], WARMUP["check_every"] = 20, 10
@@ -399,7 +409,7 @@ def main():
     for model_id, scores in table.items():
         refresh_card_scores(model_id, scores)
     report = merge_report.run(models[BASE["id"]], {s: models[expert_id(s)] for s in tasks.SKILLS}, splits)
-    merge_report.write_readme_sections(ZOO_README, table, report, steps, time.time() - t0, args.threads)
+    merge_report.write_readme_sections(ZOO_README, table, report, steps, time.time() - t0, args.threads, args.start)
     print(json.dumps(report["summary"], indent=2))
 
 

@@ -63,6 +63,19 @@ def _normalised(scores, expert_scores):
     return sum(scores[s] / max(expert_scores[s], 1e-9) for s in expert_scores) / len(expert_scores)
 
 
+def pair(template, base_state, delta_of, expert_test, splits, a, b):
+    """Task arithmetic of two experts, lambda chosen on dev (summed exact match), scored on test."""
+    def score(state, split):
+        model = _with_state(template, state)
+        return {s: evaluate.exact_match(model, splits[split][s]) for s in (a, b)}
+
+    candidates = [(lam, task_arithmetic(base_state, [delta_of[a], delta_of[b]], lam)) for lam in PAIR_LAMBDAS]
+    lam, state = max(candidates, key=lambda c: sum(score(c[1], "dev").values()))
+    test = score(state, "test")
+    return {"skills": [a, b], "lambda": lam, "test": test,
+            "kept": {s: test[s] / max(expert_test[s], 1e-9) for s in (a, b)}}
+
+
 def run(base, experts, splits):
     """experts: {skill: model}. Returns a dict with every chosen setting and its scores."""
     skills = list(experts)
@@ -79,12 +92,7 @@ def run(base, experts, splits):
         best = max(candidates, key=lambda c: sum(score(c[1], "dev", only).values()))
         return best[0], score(best[1], "test", only)
 
-    pairs = []
-    for a, b in itertools.combinations(skills, 2):
-        lam, test = tune([(lam, task_arithmetic(base_state, [delta_of[a], delta_of[b]], lam))
-                          for lam in PAIR_LAMBDAS], only=[a, b])
-        pairs.append({"skills": [a, b], "lambda": lam, "test": test,
-                      "kept": {s: test[s] / max(expert_test[s], 1e-9) for s in (a, b)}})
+    pairs = [pair(template, base_state, delta_of, expert_test, splits, a, b) for a, b in itertools.combinations(skills, 2)]
 
     ta_lam, ta_test = tune([(lam, task_arithmetic(base_state, deltas, lam)) for lam in TA_LAMBDAS])
     ties_setting, ties_test = tune([((d, lam), ties(base_state, deltas, d, lam))
@@ -116,13 +124,13 @@ def _replace_section(text, name, body):
     return text + "\n" + block + "\n"
 
 
-def write_readme_sections(path, table, report, steps, seconds, threads):
+def write_readme_sections(path, table, report, steps, seconds, threads, start):
     skills = list(report["expert_test"])
     head = "| model | " + " | ".join(skills) + " |\n|---|" + "---|" * len(skills)
     rows = [f"| {m} | " + " | ".join(_pct(s[k]) for k in skills) + " |" for m, s in table.items()]
     scores = head + "\n" + "\n".join(rows)
-    scores += (f"\n\nFine-tuning steps per expert: " + ", ".join(f"{k} {v}" for k, v in steps.items())
-               + f". Whole build: {seconds / 60:.0f} min on {threads} CPU threads.")
+    scores += (f"\n\nFine-tuning steps per expert (last round): " + ", ".join(f"{k} {v}" for k, v in steps.items())
+               + f". The last run of `build.py` (`--from {start}`) took {seconds / 60:.0f} min on {threads} CPU threads.")
 
     s = report["summary"]
     lines = ["| merge (all six experts unless noted) | setting (chosen on dev) | mean exact match | normalised (merge / expert) |",

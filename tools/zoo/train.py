@@ -41,7 +41,7 @@ def loss_on(model, ids, loss_mask):
 
 
 def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0.0,
-          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None, after_step=None):
+          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None, after_step=None, sam_rho=0.0):
     """streams: list of (iterator, fraction), or a function of the step returning such a
     list (a mixture that changes during training). Returns the number of steps taken.
 
@@ -49,6 +49,8 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
     when it returns True (used to stop fine-tuning as soon as the skill is learnt).
     `after_step()` runs after every optimiser step (fine-tuning's subspace projection).
     Frozen parameters (requires_grad False) are left out of the optimiser.
+    `sam_rho` > 0: sharpness-aware minimisation (Foret et al., 2021), the gradient taken at
+    weights moved `sam_rho` along the normalised gradient; twice the compute per step.
     """
     torch.manual_seed(seed)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
@@ -67,6 +69,8 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
         loss = loss_on(model, ids, mask)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if sam_rho:
+            _sharpness_aware_gradient(model, ids, mask, sam_rho)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if after_step:
@@ -76,6 +80,22 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
         if should_stop and check_every and step % check_every == 0 and should_stop(step):
             return step
     return steps
+
+
+def _sharpness_aware_gradient(model, ids, mask, rho):
+    """Replaces the gradients with those at the worst nearby point: w + rho * g / |g|."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    with torch.no_grad():
+        norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in params)) + 1e-12
+        moves = [rho * p.grad / norm for p in params]
+        for p, move in zip(params, moves):
+            p.add_(move)
+    for p in params:
+        p.grad = None
+    loss_on(model, ids, mask).backward()
+    with torch.no_grad():
+        for p, move in zip(params, moves):
+            p.sub_(move)
 
 
 def _split_counts(total, fractions):
