@@ -4,7 +4,8 @@ the score table and the merge report.
     /usr/bin/python3 tools/zoo/build.py            # everything (npm run zoo:build)
     /usr/bin/python3 tools/zoo/build.py --from experts   # keep the base, redo the rest
 
-Deterministic from the seeds below (same machine, same thread count).
+Deterministic from the seeds below (same machine, same --threads and --jobs: a rebuild from
+scratch gives the committed files byte for byte).
 """
 
 import argparse
@@ -302,8 +303,8 @@ def build_experts(skills, base_state, splits, held_out, jobs):
         # the settings travel along: a spawned worker re-imports this module without main()'s overrides (--smoke)
         settings = (dict(EXPERT), dict(KEEP_OFF))
         work = [(skill, round_, base_state, previous, splits, held_out, jobs > 1, settings) for skill in skills]
-        current = {skill: (state, steps) for skill, state, steps in (pool.map(_expert_round, work, chunksize=1)
-                                                                    if pool else map(_expert_round, work))}
+        current = {skill: (state, steps) for skill, state, steps in (pool.map(expert_round, work, chunksize=1)
+                                                                    if pool else map(expert_round, work))}
         if round_ == 1:
             previous = {k: load_model(expert_id(k)).state_dict() for k in tasks.SKILLS if k not in skills}
         previous.update({k: state for k, (state, _) in current.items()})
@@ -318,7 +319,7 @@ def build_experts(skills, base_state, splits, held_out, jobs):
     return {skill: steps for skill, (_, steps) in current.items()}
 
 
-def _expert_round(work):
+def expert_round(work):
     """One expert of one round, from plain tensors so that it can run in a worker process."""
     skill, round_, base_state, previous, splits, held_out, own_process, (expert, keep) = work
     EXPERT.update(expert)

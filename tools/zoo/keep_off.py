@@ -18,7 +18,8 @@ from train import encode_batch
 
 
 @torch.no_grad()
-def _accumulate(model, skills, held_out, examples, seed, covariances):
+def accumulate_second_moments(model, skills, held_out, examples, seed, covariances):
+    """Adds x^T x of every linear layer's inputs, over `examples` training items per skill, to `covariances`."""
     linears = {name: m for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
     batch = []
     for j, skill in enumerate(skills):
@@ -50,7 +51,7 @@ def input_subspaces(sources, held_out, *, energy, examples, seed):
     """
     covariances = {}
     for i, (model, skills) in enumerate(sources):
-        _accumulate(model, skills, held_out, examples, seed + 100 * i, covariances)
+        accumulate_second_moments(model, skills, held_out, examples, seed + 100 * i, covariances)
     bases = {}
     for name, c in covariances.items():
         values, vectors = torch.linalg.eigh(c)

@@ -63,15 +63,21 @@ def _normalised(scores, expert_scores):
     return sum(scores[s] / max(expert_scores[s], 1e-9) for s in expert_scores) / len(expert_scores)
 
 
+def _score(template, state, splits, split, skills):
+    model = _with_state(template, state)
+    return {s: evaluate.exact_match(model, splits[split][s]) for s in skills}
+
+
+def _tune(template, candidates, splits, skills):
+    """(setting, state) candidates: the setting with the best summed dev score, and its test scores."""
+    setting, state = max(candidates, key=lambda c: sum(_score(template, c[1], splits, "dev", skills).values()))
+    return setting, _score(template, state, splits, "test", skills)
+
+
 def pair(template, base_state, delta_of, expert_test, splits, a, b):
     """Task arithmetic of two experts, lambda chosen on dev (summed exact match), scored on test."""
-    def score(state, split):
-        model = _with_state(template, state)
-        return {s: evaluate.exact_match(model, splits[split][s]) for s in (a, b)}
-
     candidates = [(lam, task_arithmetic(base_state, [delta_of[a], delta_of[b]], lam)) for lam in PAIR_LAMBDAS]
-    lam, state = max(candidates, key=lambda c: sum(score(c[1], "dev").values()))
-    test = score(state, "test")
+    lam, test = _tune(template, candidates, splits, [a, b])
     return {"skills": [a, b], "lambda": lam, "test": test,
             "kept": {s: test[s] / max(expert_test[s], 1e-9) for s in (a, b)}}
 
@@ -84,20 +90,13 @@ def run(base, experts, splits):
     delta_of = dict(zip(skills, deltas))
     expert_test = {s: evaluate.exact_match(experts[s], splits["test"][s]) for s in skills}
 
-    def score(state, split, only=None):
-        model = _with_state(template, state)
-        return {s: evaluate.exact_match(model, splits[split][s]) for s in (only or skills)}
-
-    def tune(candidates, only=None):
-        best = max(candidates, key=lambda c: sum(score(c[1], "dev", only).values()))
-        return best[0], score(best[1], "test", only)
-
     pairs = [pair(template, base_state, delta_of, expert_test, splits, a, b) for a, b in itertools.combinations(skills, 2)]
 
-    ta_lam, ta_test = tune([(lam, task_arithmetic(base_state, deltas, lam)) for lam in TA_LAMBDAS])
-    ties_setting, ties_test = tune([((d, lam), ties(base_state, deltas, d, lam))
-                                    for d in TIES_DENSITIES for lam in TIES_LAMBDAS])
-    avg_test = score(task_arithmetic(base_state, deltas, 1 / len(skills)), "test")
+    ta_lam, ta_test = _tune(template, [(lam, task_arithmetic(base_state, deltas, lam)) for lam in TA_LAMBDAS],
+                            splits, skills)
+    ties_setting, ties_test = _tune(template, [((d, lam), ties(base_state, deltas, d, lam))
+                                               for d in TIES_DENSITIES for lam in TIES_LAMBDAS], splits, skills)
+    avg_test = _score(template, task_arithmetic(base_state, deltas, 1 / len(skills)), splits, "test", skills)
 
     worst_pair = min(min(p["kept"].values()) for p in pairs)
     summary = {

@@ -41,7 +41,7 @@ def main():
     for i, other in enumerate(others):
         fresh = {}
         for j, model in enumerate((base, experts[other])):
-            keep_off._accumulate(model, [other], held_out, 256, FRESH_SEED + 10 * i + j, fresh)
+            keep_off.accumulate_second_moments(model, [other], held_out, 256, FRESH_SEED + 10 * i + j, fresh)
         missed = []
         for name, u in bases.items():
             c, u = fresh[name[: -len(".weight")]], u.double()

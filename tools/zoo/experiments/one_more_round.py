@@ -37,7 +37,7 @@ def main():
     base_state = build.load_model(build.BASE["id"]).state_dict()
     saved = {s: build.load_model(build.expert_id(s)).state_dict() for s in tasks.SKILLS}
     work = (args.skill, "extra", base_state, saved, splits, held_out, False, (dict(build.EXPERT), dict(build.KEEP_OFF)))
-    _, state, steps = build._expert_round(work)
+    _, state, steps = build.expert_round(work)
     if args.out:
         safetensors_io.save(state, args.out, {"format": "pt"})
 
