@@ -5,7 +5,7 @@ the score table and the merge report.
     /usr/bin/python3 tools/zoo/build.py --from experts   # keep the base, redo the rest
 
 Deterministic from the seeds below (same machine, same --threads and --jobs: a rebuild from
-scratch gives the committed files byte for byte).
+scratch gave the committed files byte for byte with the previous expert recipe; README).
 """
 
 import argparse
@@ -56,10 +56,12 @@ PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetenso
 # a quarter of each batch replays pretraining data (half broad, half prose), and it stops
 # as soon as the skill holds the target on dev for `target_checks` checks in a row (one
 # lucky check of 120 items let an expert stop 6 points short on test).
-# sam_rho > 0 fine-tunes with sharpness-aware minimisation (train.py); off in the committed zoo
-# (README: next).
+# Fine-tuning is sharpness-aware (SAM, train.py) in the partners' space: the adversarial move
+# runs only along the input directions the expert's own skill leaves nearly empty, where the
+# other experts' changes lie, so each expert learns to tolerate them (README: what worked).
 EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=50,
-              target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600, sam_rho=0.0)
+              target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600, sam_rho=0.3,
+              sam_space="partners")
 # Each expert's change to a linear layer is kept off the inputs that layer sees on the other
 # skills (keep_off.py): from the base in the first round, and in later rounds also from the
 # other experts of the round before, since a merge runs the other skills through those.
@@ -255,12 +257,13 @@ def expert_seed(index):
     return 1000 + index
 
 
-def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
+def fine_tune(model, skill, index, splits, held_out, extra=(), off=None, sam_within=None):
     """Fine-tunes `model` on one skill with the build's settings until it reaches the dev target.
 
     `extra`: (stream, share) pairs that take their share from the skill's part of each batch,
     for side experiments. `off`: input subspaces (keep_off.input_subspaces) the weight change
-    must stay off. Returns the number of steps taken.
+    must stay off. `sam_within`: projections that confine SAM's move (train.py). Returns the
+    number of steps taken.
     """
     seed = expert_seed(index)
     replay = EXPERT["replay"]
@@ -283,7 +286,7 @@ def fine_tune(model, skill, index, splits, held_out, extra=(), off=None):
     steps = train(model, streams, steps=EXPERT["max_steps"], lr=EXPERT["lr"], batch_size=EXPERT["batch_size"],
                   warmup=EXPERT["warmup"], seed=seed, min_lr_ratio=1.0,
                   should_stop=reached_target, check_every=EXPERT["check_every"], log_every=1000, after_step=projection,
-                  sam_rho=EXPERT["sam_rho"])
+                  sam_rho=EXPERT["sam_rho"], sam_within=sam_within)
     if projection:
         projection.release()
     return steps
@@ -330,12 +333,23 @@ def expert_round(work):
     sources = [(model_from_state(base_state), others)] + [(model_from_state(previous[k]), [k]) for k in others if k in previous]
     off = keep_off.input_subspaces(sources, held_out, energy=KEEP_OFF["energy"],
                                    examples=KEEP_OFF["examples"], seed=KEEP_OFF["seed"])
+    within = partner_space(skill, base_state, previous, held_out) if EXPERT["sam_space"] == "partners" else None
     model = model_from_state(base_state)
     t0 = time.time()
-    steps = fine_tune(model, skill, list(tasks.SKILLS).index(skill), splits, held_out, off=off)
+    steps = fine_tune(model, skill, list(tasks.SKILLS).index(skill), splits, held_out, off=off, sam_within=within)
     print(f"[{skill}] round {round_}: {steps} steps {time.time() - t0:.0f}s; "
           f"input directions kept off per layer: {keep_off.describe(off)}", flush=True)
     return skill, model.state_dict(), steps
+
+
+def partner_space(skill, base_state, previous, held_out):
+    """Per linear weight, the projection onto the input directions outside `skill`'s own activations
+    (in the base and in its expert of the round before), where the other experts' changes lie."""
+    sources = [(model_from_state(base_state), [skill])] + ([(model_from_state(previous[skill]), [skill])]
+                                                           if skill in previous else [])
+    own = keep_off.input_subspaces(sources, held_out, energy=KEEP_OFF["energy"],
+                                   examples=KEEP_OFF["examples"], seed=KEEP_OFF["seed"] + 50)
+    return {name: torch.eye(u.shape[0]) - u @ u.T for name, u in own.items()}
 
 
 def expert_training(skill, steps):
@@ -347,7 +361,9 @@ def expert_training(skill, steps):
             f"at {EXPERT['target_checks']} checks in a row; "
             f"weight changes kept off the other skills' activations ({100 * KEEP_OFF['energy']:g}% of their energy "
             f"per linear layer, round {KEEP_OFF['rounds']} of {KEEP_OFF['rounds']}), embeddings and norms as in the base"
-            + (f"; sharpness-aware minimisation, rho {EXPERT['sam_rho']}" if EXPERT["sam_rho"] else ""))
+            + (f"; sharpness-aware minimisation, rho {EXPERT['sam_rho']}"
+               + (" along the directions other experts change" if EXPERT["sam_space"] == "partners" else "")
+               if EXPERT["sam_rho"] else ""))
 
 
 def refresh_card_scores(model_id, scores):
@@ -381,11 +397,14 @@ def main():
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     ap.add_argument("--energy", type=float, help=f"experiments: KEEP_OFF energy (default {KEEP_OFF['energy']})")
     ap.add_argument("--sam-rho", type=float, help="experiments: fine-tune experts with sharpness-aware minimisation")
+    ap.add_argument("--sam-space", choices=["all", "partners"], help="experiments: where SAM moves the weights")
     args = ap.parse_args()
     if args.energy is not None:
         KEEP_OFF["energy"] = args.energy
     if args.sam_rho is not None:
         EXPERT["sam_rho"] = args.sam_rho
+    if args.sam_space is not None:
+        EXPERT["sam_space"] = args.sam_space
     if args.smoke:
         BASE["steps"], PROSE["steps"], EXPERT["max_steps"], EXPERT["check_every"] = 30, 20, 20, 10
         WARMUP["steps"], WARMUP["check_every"] = 20, 10

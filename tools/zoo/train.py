@@ -41,7 +41,8 @@ def loss_on(model, ids, loss_mask):
 
 
 def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0.0,
-          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None, after_step=None, sam_rho=0.0):
+          min_lr_ratio=0.1, log_every=100, should_stop=None, check_every=None, after_step=None, sam_rho=0.0,
+          sam_within=None):
     """streams: list of (iterator, fraction), or a function of the step returning such a
     list (a mixture that changes during training). Returns the number of steps taken.
 
@@ -51,6 +52,8 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
     Frozen parameters (requires_grad False) are left out of the optimiser.
     `sam_rho` > 0: sharpness-aware minimisation (Foret et al., 2021), the gradient taken at
     weights moved `sam_rho` along the normalised gradient; twice the compute per step.
+    `sam_within` ({parameter name: in_features x in_features projection}): the move is the
+    gradient projected onto those input directions, and parameters not named stay put.
     """
     torch.manual_seed(seed)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
@@ -70,7 +73,7 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if sam_rho:
-            _sharpness_aware_gradient(model, ids, mask, sam_rho)
+            _sharpness_aware_gradient(model, ids, mask, sam_rho, sam_within)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if after_step:
@@ -82,12 +85,17 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
     return steps
 
 
-def _sharpness_aware_gradient(model, ids, mask, rho):
-    """Replaces the gradients with those at the worst nearby point: w + rho * g / |g|."""
-    params = [p for p in model.parameters() if p.grad is not None]
+def _sharpness_aware_gradient(model, ids, mask, rho, within=None):
+    """Replaces the gradients with those at the worst nearby point: w + rho * g / |g|
+    (g projected per parameter by `within` when given)."""
+    named = [(name, p) for name, p in model.named_parameters() if p.grad is not None]
+    params = [p for _, p in named]
     with torch.no_grad():
-        norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in params)) + 1e-12
-        moves = [rho * p.grad / norm for p in params]
+        directions = [p.grad if within is None else
+                      p.grad @ within[name] if name in within else torch.zeros_like(p)
+                      for name, p in named]
+        norm = torch.sqrt(sum(d.pow(2).sum() for d in directions)) + 1e-12
+        moves = [rho * d / norm for d in directions]
         for p, move in zip(params, moves):
             p.add_(move)
     for p in params:

@@ -1,6 +1,6 @@
 """Side experiment: one more keep-off round for one expert, with other settings, and its five pairs.
 
-    /usr/bin/python3 tools/zoo/experiments/one_more_round.py add --sam-rho 0.05 [--energy 0.995]
+    /usr/bin/python3 tools/zoo/experiments/one_more_round.py add --sam-rho 0.05 [--energy 0.995] [--sam-space partners]
 
 Fine-tunes the expert for `skill` from the base as a later round of `build.py` would (kept off
 the base's and the saved experts' activations on the other skills), with the energy share and
@@ -28,11 +28,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("skill", choices=list(tasks.SKILLS))
     ap.add_argument("--energy", type=float, default=build.KEEP_OFF["energy"])
-    ap.add_argument("--sam-rho", type=float, default=0.0)
+    ap.add_argument("--sam-rho", type=float, default=build.EXPERT["sam_rho"])
+    ap.add_argument("--sam-space", choices=["all", "partners"], default=build.EXPERT["sam_space"])
     ap.add_argument("--out", help="save the new expert's weights here (safetensors)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     build.KEEP_OFF["energy"], build.EXPERT["sam_rho"] = args.energy, args.sam_rho
+    build.EXPERT["sam_space"] = args.sam_space
     splits, held_out = tasks.make_splits(build.EVAL_SEED)
     base_state = build.load_model(build.BASE["id"]).state_dict()
     saved = {s: build.load_model(build.expert_id(s)).state_dict() for s in tasks.SKILLS}
