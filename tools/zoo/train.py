@@ -89,20 +89,18 @@ def _sharpness_aware_gradient(model, ids, mask, rho, within=None):
     """Replaces the gradients with those at the worst nearby point: w + rho * g / |g|
     (g projected per parameter by `within` when given)."""
     named = [(name, p) for name, p in model.named_parameters() if p.grad is not None]
-    params = [p for _, p in named]
     with torch.no_grad():
-        directions = [p.grad if within is None else
-                      p.grad @ within[name] if name in within else torch.zeros_like(p)
-                      for name, p in named]
-        norm = torch.sqrt(sum(d.pow(2).sum() for d in directions)) + 1e-12
-        moves = [rho * d / norm for d in directions]
-        for p, move in zip(params, moves):
+        directions = [(p, p.grad if within is None else p.grad @ within[name])
+                      for name, p in named if within is None or name in within]
+        norm = torch.sqrt(sum(d.pow(2).sum() for _, d in directions)) + 1e-12
+        moves = [(p, rho * d / norm) for p, d in directions]
+        for p, move in moves:
             p.add_(move)
-    for p in params:
+    for _, p in named:
         p.grad = None
     loss_on(model, ids, mask).backward()
     with torch.no_grad():
-        for p, move in zip(params, moves):
+        for p, move in moves:
             p.sub_(move)
 
 

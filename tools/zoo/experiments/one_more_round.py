@@ -1,6 +1,6 @@
 """Side experiment: one more keep-off round for one expert, with other settings, and its five pairs.
 
-    /usr/bin/python3 tools/zoo/experiments/one_more_round.py add --sam-rho 0.05 [--energy 0.995] [--sam-space partners]
+    /usr/bin/python3 tools/zoo/experiments/one_more_round.py add [--sam-rho 0.5] [--sam-space all] [--energy 0.995]
 
 Fine-tunes the expert for `skill` from the base as a later round of `build.py` would (kept off
 the base's and the saved experts' activations on the other skills), with the energy share and
