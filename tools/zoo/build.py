@@ -65,7 +65,7 @@ EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, ch
 # Each expert's change to a linear layer is kept off the inputs that layer sees on the other
 # skills (keep_off.py): from the base in the first round, and in later rounds also from the
 # other experts of the round before, since a merge runs the other skills through those.
-KEEP_OFF = dict(rounds=3, energy=0.99, examples=256, seed=4242)
+KEEP_OFF = dict(rounds=4, energy=0.99, examples=256, seed=4242)
 REFERENCE_PROMPTS = ["add: 12+34=", "reverse: merge=", "The cat sees the red box"]
 
 

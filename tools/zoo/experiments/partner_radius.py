@@ -8,6 +8,10 @@ radius rho: along the normalised gradient projected onto the partners' space (th
 directions the skill's own activations leave nearly empty, build.partner_space), and along the
 plain gradient for contrast. A radius at which the worst move costs about what the most harmful
 partner costs is the scale SAM should defend against. Seconds, two threads.
+
+The partners' space here comes from the saved expert (the last round's), where the build takes
+it from the expert of the round before: close enough to choose a radius, not the build's exact
+projection.
 """
 
 import argparse
