@@ -5,7 +5,7 @@ the score table and the merge report.
     /usr/bin/python3 tools/zoo/build.py --from experts   # keep the base, redo the rest
 
 Deterministic from the seeds below (same machine, same --threads and --jobs: a rebuild from
-scratch gave the committed files byte for byte with the previous expert recipe; README).
+scratch gives the committed files byte for byte; the README says how far that was checked).
 """
 
 import argparse
@@ -62,6 +62,7 @@ PROSE_CACHE = os.path.join(os.path.dirname(__file__), ".cache", "prose.safetenso
 EXPERT = dict(lr=5e-4, batch_size=64, warmup=20, replay=0.25, max_steps=3000, check_every=50,
               target_dev=0.95, target_checks=2, replay_seed_offset=500, prose_seed_offset=600, sam_rho=0.3,
               sam_space="partners")
+SAM_SPACES = ("all", "partners")  # SAM's move: along the whole gradient, or the partners' space only
 # Each expert's change to a linear layer is kept off the inputs that layer sees on the other
 # skills (keep_off.py): from the base in the first round, and in later rounds also from the
 # other experts of the round before, since a merge runs the other skills through those.
@@ -397,7 +398,7 @@ def main():
     ap.add_argument("--only", nargs="+", choices=list(tasks.SKILLS), help="with --from experts: retrain only these experts")
     ap.add_argument("--energy", type=float, help=f"experiments: KEEP_OFF energy (default {KEEP_OFF['energy']})")
     ap.add_argument("--sam-rho", type=float, help="experiments: fine-tune experts with sharpness-aware minimisation")
-    ap.add_argument("--sam-space", choices=["all", "partners"], help="experiments: where SAM moves the weights")
+    ap.add_argument("--sam-space", choices=SAM_SPACES, help="experiments: where SAM moves the weights")
     args = ap.parse_args()
     if args.energy is not None:
         KEEP_OFF["energy"] = args.energy

@@ -85,23 +85,28 @@ def train(model, streams, *, steps, lr, batch_size, warmup, seed, weight_decay=0
     return steps
 
 
+def sharpness_moves(grads, rho, within=None):
+    """SAM's move to the worst nearby point, rho * g / |g| ({name: gradient} in, {name: move} out),
+    with each gradient first projected by `within[name]` when given; names `within` lacks stay put."""
+    directions = {name: g if within is None else g @ within[name]
+                  for name, g in grads.items() if within is None or name in within}
+    norm = torch.sqrt(sum(d.pow(2).sum() for d in directions.values())) + 1e-12
+    return {name: rho * d / norm for name, d in directions.items()}
+
+
 def _sharpness_aware_gradient(model, ids, mask, rho, within=None):
-    """Replaces the gradients with those at the worst nearby point: w + rho * g / |g|
-    (g projected per parameter by `within` when given)."""
-    named = [(name, p) for name, p in model.named_parameters() if p.grad is not None]
+    """Replaces the gradients with those at the worst nearby point (sharpness_moves)."""
+    params = {name: p for name, p in model.named_parameters() if p.grad is not None}
     with torch.no_grad():
-        directions = [(p, p.grad if within is None else p.grad @ within[name])
-                      for name, p in named if within is None or name in within]
-        norm = torch.sqrt(sum(d.pow(2).sum() for _, d in directions)) + 1e-12
-        moves = [(p, rho * d / norm) for p, d in directions]
-        for p, move in moves:
-            p.add_(move)
-    for _, p in named:
+        moves = sharpness_moves({name: p.grad for name, p in params.items()}, rho, within)
+        for name, move in moves.items():
+            params[name].add_(move)
+    for p in params.values():
         p.grad = None
     loss_on(model, ids, mask).backward()
     with torch.no_grad():
-        for p, move in moves:
-            p.sub_(move)
+        for name, move in moves.items():
+            params[name].sub_(move)
 
 
 def _split_counts(total, fractions):

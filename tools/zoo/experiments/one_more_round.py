@@ -29,7 +29,7 @@ def main():
     ap.add_argument("skill", choices=list(tasks.SKILLS))
     ap.add_argument("--energy", type=float, default=build.KEEP_OFF["energy"])
     ap.add_argument("--sam-rho", type=float, default=build.EXPERT["sam_rho"])
-    ap.add_argument("--sam-space", choices=["all", "partners"], default=build.EXPERT["sam_space"])
+    ap.add_argument("--sam-space", choices=build.SAM_SPACES, default=build.EXPERT["sam_space"])
     ap.add_argument("--out", help="save the new expert's weights here (safetensors)")
     args = ap.parse_args()
     torch.set_num_threads(1)

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import build  # noqa: E402
 import tasks  # noqa: E402
-from train import encode_batch, loss_on  # noqa: E402
+from train import encode_batch, loss_on, sharpness_moves  # noqa: E402
 
 RADII = [0.02, 0.1, 0.3, 1.0]
 
@@ -59,13 +59,13 @@ def main():
     model.load_state_dict(own)
     model.train()
     loss_on(model, ids, mask).backward()
+    # "everywhere" moves the linear weights only, as the partners' space does, so the two differ in direction alone
     grads = {name: p.grad.clone() for name, p in model.named_parameters() if name in within}
-    moves = {"partners' space": {k: g @ within[k] for k, g in grads.items()}, "everywhere": grads}
     for rho in RADII:
         row = []
-        for label, move in moves.items():
-            norm = torch.sqrt(sum(v.pow(2).sum() for v in move.values()))
-            row.append(f"{label} {loss_at({k: v + rho * move[k] / norm if k in move else v for k, v in own.items()}):.3f}")
+        for label, space in (("partners' space", within), ("everywhere", None)):
+            move = sharpness_moves(grads, rho, space)
+            row.append(f"{label} {loss_at({k: v + move[k] if k in move else v for k, v in own.items()}):.3f}")
         print(f"  worst move of radius {rho}: " + ", ".join(row))
 
 
