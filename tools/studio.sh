@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm 11 leaves other platforms' optional packages out of the lock file and then refuses
-  # `npm ci` on it; `npm install` installs the same locked versions.
-  npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+  # The lock file lists every platform's optional packages, so `npm ci` accepts it as committed
+  # and never rewrites it.
+  npm ci --no-audit --no-fund
 fi
 npx next build
 echo "Merge Studio: http://localhost:${PORT:-3000}"

@@ -5,6 +5,8 @@
 set -euo pipefail
 export NEXT_TELEMETRY_DISABLED=1
 cd "$(dirname "$0")/.."
+# Neither README command may leave the tree dirty: what git sees now is compared at the end.
+tree_before=$(git status --porcelain 2>/dev/null || true)
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium (for Playwright)"
@@ -15,9 +17,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== npm ci"
-  # npm 11 leaves other platforms' optional packages out of the lock file and then refuses
-  # `npm ci` on it; `npm install` installs the same locked versions.
-  npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+  # The lock file lists every platform's optional packages, so `npm ci` accepts it as committed
+  # and never rewrites it.
+  npm ci --no-audit --no-fund
 fi
 
 mkdir -p test-results
@@ -36,4 +38,11 @@ e2e=0
 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json || e2e=$?
 
 node tools/testSummary.mjs test-results/unit.json test-results/e2e.json
-[ "$unit" -eq 0 ] && [ "$e2e" -eq 0 ]
+tree_after=$(git status --porcelain 2>/dev/null || true)
+clean=0
+if [ "$tree_before" != "$tree_after" ]; then
+  echo "The test run changed the working tree (git status --porcelain before and after differ):"
+  diff <(echo "$tree_before") <(echo "$tree_after") || true
+  clean=1
+fi
+[ "$unit" -eq 0 ] && [ "$e2e" -eq 0 ] && [ "$clean" -eq 0 ]
