@@ -69,6 +69,22 @@ export interface ModelDescription {
   readonly dtypes: Readonly<Partial<Record<StorageDType, number>>>;
   /** The tokenizer files present. */
   readonly tokenizerFiles: readonly FileInfo[];
+  /** For a LoRA adapter over its base: what the adapter is. */
+  readonly adapter?: AdapterSummary;
+}
+
+export interface AdapterSummary {
+  readonly label: string;
+  /** The base its adapter_config.json names (base_model_name_or_path). */
+  readonly baseModel: string | null;
+  readonly ranks: readonly number[];
+  /** Modules changed by a low-rank product. */
+  readonly modules: number;
+  /** Whole tensors it replaces (modules_to_save). */
+  readonly replacedTensors: number;
+  readonly adapterBytes: number;
+  /** `full`: W + scale·B·A; `delta`: scale·B·A alone. */
+  readonly view: 'full' | 'delta';
 }
 
 export interface CheckpointSource extends ModelSource {
@@ -164,7 +180,7 @@ export interface OpenShard {
 }
 
 /** A safetensors header in two reads: the 8-byte length, then the JSON. */
-async function readShardHeader(files: ModelFiles, file: string, options: ReadOptions | undefined): Promise<OpenShard & { tensors: TensorHeader[] }> {
+export async function readShardHeader(files: ModelFiles, file: string, options: ReadOptions | undefined): Promise<OpenShard & { tensors: TensorHeader[] }> {
   const reader = await files.open(file, options);
   try {
     if (reader.size < 8) throw new SourceError('invalid', `${reader.label} is ${reader.size} bytes: too short for a safetensors file`);

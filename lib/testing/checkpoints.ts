@@ -209,3 +209,85 @@ export async function writeCheckpoint(dir: string, spec: CheckpointSpec): Promis
   }
   return { dir, files, shapes, weightBytes };
 }
+
+export interface LoraAdapterSpec {
+  readonly family: CheckpointFamily;
+  /** The base's config (its shapes decide the adapter's). */
+  readonly baseConfig: Readonly<Record<string, unknown>>;
+  /** `base_model_name_or_path`. */
+  readonly baseModel: string;
+  readonly r: number;
+  readonly alpha: number;
+  /** Module name suffixes, as PEFT's target_modules: `q_proj`, `v_proj`, `embed_tokens`. */
+  readonly targetModules: readonly string[];
+  /** Whole tensors saved beside the adapter (PEFT's modules_to_save), e.g. `lm_head`. */
+  readonly modulesToSave?: readonly string[];
+  readonly rankPattern?: Readonly<Record<string, number>>;
+  readonly alphaPattern?: Readonly<Record<string, number>>;
+  readonly useRslora?: boolean;
+  readonly fanInFanOut?: boolean;
+  readonly dtype?: StorageDType;
+  readonly seed: number;
+  /** Extra keys for adapter_config.json (e.g. use_dora, to test refusals). */
+  readonly extraConfig?: Readonly<Record<string, unknown>>;
+}
+
+const EMBEDDING_MODULES = new Set(['embed_tokens', 'wte', 'word_embeddings']);
+
+/** Writes `adapter_config.json` and `adapter_model.safetensors` as PEFT saves a LoRA adapter. */
+export async function writeLoraAdapter(dir: string, spec: LoraAdapterSpec): Promise<{ dir: string; tensors: ReadonlyMap<string, readonly number[]> }> {
+  await mkdir(dir, { recursive: true });
+  const shapes = spec.family.expectedShapes(spec.baseConfig);
+  const dtype = spec.dtype ?? 'F32';
+  const tensors = new Map<string, readonly number[]>();
+  const patternFor = (patterns: Readonly<Record<string, number>> | undefined, module: string) =>
+    Object.entries(patterns ?? {}).find(([pattern]) => new RegExp(`^(.*\\.)?(${pattern})$`).test(module))?.[1];
+  for (const [name, shape] of shapes) {
+    if (!name.endsWith('.weight') || shape.length !== 2) continue;
+    const module = name.slice(0, -'.weight'.length);
+    const leaf = module.split('.').pop() ?? module;
+    if (!spec.targetModules.includes(leaf)) continue;
+    const r = patternFor(spec.rankPattern, module) ?? spec.r;
+    if (EMBEDDING_MODULES.has(leaf)) {
+      const [vocab, dim] = shape as [number, number];
+      tensors.set(`base_model.model.${module}.lora_embedding_A`, [r, vocab]);
+      tensors.set(`base_model.model.${module}.lora_embedding_B`, [dim, r]);
+    } else {
+      const [out, inner] = (spec.fanInFanOut ? [shape[1], shape[0]] : shape) as [number, number];
+      tensors.set(`base_model.model.${module}.lora_A.weight`, [r, inner]);
+      tensors.set(`base_model.model.${module}.lora_B.weight`, [out, r]);
+    }
+  }
+  for (const module of spec.modulesToSave ?? []) {
+    const name = [...shapes.keys()].find((n) => n === `${module}.weight` || n.endsWith(`.${module}.weight`));
+    if (name) tensors.set(`base_model.model.${name}`, shapes.get(name)!);
+  }
+  const specs = [...tensors].map(([name, shape]) => ({ name, shape, dtype }));
+  const handle = await open(path.join(dir, 'adapter_model.safetensors'), 'w');
+  try {
+    const writer = new SafetensorsWriter(specs, async (chunk) => void (await handle.write(chunk)), { format: 'pt' });
+    for (const { name, shape } of specs) await writer.write(name, { shape, data: generatedTensor({ seed: spec.seed }, name, shape) });
+    await writer.finish();
+  } finally {
+    await handle.close();
+  }
+  const config = {
+    peft_type: 'LORA',
+    task_type: 'CAUSAL_LM',
+    base_model_name_or_path: spec.baseModel,
+    r: spec.r,
+    lora_alpha: spec.alpha,
+    lora_dropout: 0,
+    use_rslora: spec.useRslora ?? false,
+    fan_in_fan_out: spec.fanInFanOut ?? false,
+    bias: 'none',
+    target_modules: [...spec.targetModules],
+    modules_to_save: spec.modulesToSave ? [...spec.modulesToSave] : null,
+    rank_pattern: spec.rankPattern ?? {},
+    alpha_pattern: spec.alphaPattern ?? {},
+    use_dora: false,
+    ...spec.extraConfig,
+  };
+  await writeFile(path.join(dir, 'adapter_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  return { dir, tensors };
+}
