@@ -16,6 +16,12 @@ export function toHex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** `sha256:<hex>` of some bytes (WebCrypto: the browser and Node alike). */
+export async function sha256Id(bytes: Uint8Array | string): Promise<string> {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes);
+  return `sha256:${toHex(await crypto.subtle.digest('SHA-256', data))}`;
+}
+
 /** Sample offsets evenly spread over [start, end), each `SAMPLE_BYTES` long (fewer when the data is short). */
 function sampleOffsets(start: number, end: number): [number, number][] {
   const span = end - start;
@@ -43,5 +49,5 @@ export async function fingerprintCheckpoint(
     all.set(part, at);
     at += part.length;
   }
-  return `sha256:${toHex(await crypto.subtle.digest('SHA-256', all))}`;
+  return sha256Id(all);
 }

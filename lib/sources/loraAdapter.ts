@@ -28,7 +28,7 @@ import {
   type TensorHeader,
   TOKENIZER_FILE_NAMES,
 } from './checkpointSource';
-import { fingerprintCheckpoint, toHex } from './fingerprint';
+import { fingerprintCheckpoint, sha256Id } from './fingerprint';
 import { countedFiles, hasFile, type FileInfo, type ModelFiles } from './modelFiles';
 import { SourceError } from './sourceError';
 
@@ -357,8 +357,7 @@ export function loraSource(base: CheckpointSource, adapter: LoraAdapter, view: L
       return (await readSmallFile(adapter.files, name, options)) ?? base.readFile(name, options);
     },
     async fingerprint(options) {
-      const parts = `${await base.fingerprint(options)}+${await adapter.fingerprint(options)}+${view}`;
-      return `sha256:${toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts)))}`;
+      return sha256Id(`${await base.fingerprint(options)}+${await adapter.fingerprint(options)}+${view}`);
     },
     close: async () => void (await Promise.all([base.close(), adapter.close()])),
   };
