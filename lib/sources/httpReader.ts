@@ -176,7 +176,12 @@ export async function openHttpReader(url: string, options: HttpReaderOptions = {
       checkReadRange(offset, length, size);
       if (length === 0) return new Uint8Array(0);
       if (whole || offset + length <= head.length) return head.subarray(offset, offset + length);
-      return fetchRange(offset, length, readOptions);
+      if (offset >= head.length) return fetchRange(offset, length, readOptions);
+      // The opening probe already holds the first bytes: fetch only the rest.
+      const out = new Uint8Array(length);
+      out.set(head.subarray(offset), 0);
+      out.set(await fetchRange(head.length, offset + length - head.length, readOptions), head.length - offset);
+      return out;
     },
   };
 }
