@@ -141,8 +141,7 @@ async function dataStartOf(file: RepoFile): Promise<number | undefined> {
   try {
     const prefix = Buffer.alloc(8);
     await handle.read(prefix, 0, 8, 0);
-    file.dataStart = 8 + Number(prefix.readBigUInt64LE(0));
-    return file.dataStart;
+    return 8 + Number(prefix.readBigUInt64LE(0));
   } finally {
     await handle.close();
   }
@@ -184,7 +183,9 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
       const fullPath = path.join(repo.dir, name);
       const { size } = await stat(fullPath);
       const file: RepoFile = { name, fullPath, size, lfs: name.endsWith('.safetensors') || size >= lfsThreshold };
-      await dataStartOf(file);
+      file.dataStart = await dataStartOf(file);
+      // Hashed up front, as the hub has them: a request never waits for a large file's sha256.
+      await hashFile(file);
       files.set(name, file);
     }
     const sha =
