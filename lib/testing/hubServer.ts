@@ -7,6 +7,9 @@
  *        302 to /cdn/…, as the hub sends LFS files to its CDN
  *   GET  /cdn/{org}/{name}/{sha}/{file}?sig=…                   → the file (Range, ETag)
  *
+ *   GET  {prefix}/{path}                                        → a file of a static folder (Range, ETag), like `next start` serves public/
+ *
+ * Every answer allows cross-origin reads (CORS, preflights included), so a page can use it too.
  * Gated repositories answer 401 without a token and 403 with a wrong one, as the hub does.
  * Faults can be injected per request: a status, a body cut after n bytes, a stall, Range
  * ignored, or a file served shorter than the repository lists it (a truncated shard).
@@ -35,9 +38,11 @@ export interface HubServerOptions {
   readonly token?: string;
   /** Files at least this large, and every `.safetensors` file, are "LFS": resolved by a redirect to the CDN (default 1 MiB). */
   readonly lfsThresholdBytes?: number;
+  /** Plain folders served under a path prefix with Range and ETag, as a web server serves static files (`{'/site': 'public'}`). */
+  readonly staticDirs?: Readonly<Record<string, string>>;
 }
 
-export type RequestKind = 'api' | 'resolve' | 'cdn' | 'other';
+export type RequestKind = 'api' | 'resolve' | 'cdn' | 'static' | 'other';
 
 export interface LoggedRequest {
   readonly method: string;
@@ -172,15 +177,15 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   const lfsThreshold = options.lfsThresholdBytes ?? 2 ** 20;
   const secret = randomBytes(16).toString('hex');
   const commits = new Map<string, Commit[]>();
+  const staticSites = new Map<string, Commit>();
   const requests: LoggedRequest[] = [];
   let faults: ActiveFault[] = [];
   let endpoint = '';
 
-  async function addRepo(repo: HubRepo): Promise<string> {
-    const names = await listFiles(repo.dir);
+  async function folderFiles(dir: string): Promise<Map<string, RepoFile>> {
     const files = new Map<string, RepoFile>();
-    for (const name of names) {
-      const fullPath = path.join(repo.dir, name);
+    for (const name of await listFiles(dir)) {
+      const fullPath = path.join(dir, name);
       const { size } = await stat(fullPath);
       const file: RepoFile = { name, fullPath, size, lfs: name.endsWith('.safetensors') || size >= lfsThreshold };
       file.dataStart = await dataStartOf(file);
@@ -188,6 +193,11 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
       await hashFile(file);
       files.set(name, file);
     }
+    return files;
+  }
+
+  async function addRepo(repo: HubRepo): Promise<string> {
+    const files = await folderFiles(repo.dir);
     const sha =
       repo.sha ??
       createHash('sha1')
@@ -358,13 +368,38 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     response.end();
   }
 
+  async function serveStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<boolean> {
+    for (const [prefix, commit] of staticSites) {
+      if (!pathname.startsWith(`${prefix}/`)) continue;
+      const name = pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent).join('/');
+      const file = commit.files.get(name);
+      if (!file) {
+        log(request, { kind: 'static', repo: null, file: name, range: null, status: 404 });
+        sendError(response, 404, null, 'not found');
+      } else {
+        await serveBytes(request, response, 'static', commit, file);
+      }
+      return true;
+    }
+    return false;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
     const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, {
+        'access-control-allow-methods': 'GET, HEAD',
+        'access-control-allow-headers': 'Range, Authorization, Accept',
+        'access-control-max-age': '600',
+      });
+      return response.end();
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       log(request, { kind: 'other', repo: null, file: null, range: null, status: 405 });
       return sendError(response, 405, null, 'method not allowed');
     }
+    if (await serveStatic(request, response, url.pathname)) return;
     if (segments[0] === 'api' && segments[1] === 'models' && segments[4] === 'revision' && segments.length === 6) {
       return serveApi(request, response, `${segments[2]}/${segments[3]}`, segments[5]!, url.searchParams.get('blobs') === 'true');
     }
@@ -390,6 +425,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   }
 
   const server = createServer((request, response) => {
+    response.setHeader('access-control-allow-origin', '*');
+    response.setHeader('access-control-expose-headers', 'Content-Range, Content-Length, ETag, Accept-Ranges, X-Repo-Commit, X-Error-Code, X-Error-Message, X-Linked-Size, X-Linked-Etag');
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendError(response, 500, null, error instanceof Error ? error.message : String(error));
       else response.destroy();
@@ -398,6 +435,9 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (const repo of options.repos ?? []) await addRepo(repo);
+  for (const [prefix, dir] of Object.entries(options.staticDirs ?? {})) {
+    staticSites.set(prefix.replace(/\/+$/, ''), { repo: { id: prefix, dir }, sha: 'static', files: await folderFiles(dir) });
+  }
 
   return {
     endpoint,
@@ -413,7 +453,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     weightRequests() {
       return requests.filter((r) => {
         if (!r.range || !r.repo || !r.file?.endsWith('.safetensors')) return false;
-        const file = commits.get(r.repo)?.flatMap((c) => [...c.files.values()]).find((f) => f.name === r.file);
+        const candidates = [...(commits.get(r.repo) ?? []), ...[...staticSites.values()].filter((c) => c.repo.id === r.repo)];
+        const file = candidates.flatMap((c) => [...c.files.values()]).find((f) => f.name === r.file);
         return file?.dataStart === undefined || r.range[1] >= file.dataStart;
       });
     },
