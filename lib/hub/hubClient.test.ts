@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readWhole } from '@/lib/sources/byteReader';
-import { SourceError } from '@/lib/sources/sourceError';
 import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
+import { sourceFailure } from '@/lib/testing/sourceFailure';
 import { HubClient } from './hubClient';
 
 const TOKEN = 'hf_do_not_leak_0123';
@@ -13,11 +13,6 @@ let dir: string;
 let dir2: string;
 let hub: HubServer;
 
-async function failure(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'hub-client-'));
@@ -40,9 +35,7 @@ afterAll(async () => {
   await rm(dir2, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  hub.requests.length = 0;
-});
+beforeEach(() => hub.reset());
 
 describe('HubClient', () => {
   it('resolves a revision to its commit sha and file list, with sizes and hashes', async () => {
@@ -75,10 +68,10 @@ describe('HubClient', () => {
 
   it('reports unknown repositories and revisions as not found', async () => {
     const client = new HubClient({ endpoint: hub.endpoint, retryDelayMs: 0 });
-    const missing = await failure(client.snapshot({ repo: 'org/nothing', revision: null }));
+    const missing = await sourceFailure(client.snapshot({ repo: 'org/nothing', revision: null }));
     expect(missing.kind).toBe('not-found');
     expect(missing.message).toBe('org/nothing@main: no such repository on the hub (HTTP 401); if it is private, it needs an access token');
-    const revision = await failure(client.snapshot({ repo: 'org/model', revision: 'v9' }));
+    const revision = await sourceFailure(client.snapshot({ repo: 'org/model', revision: 'v9' }));
     expect(revision.message).toBe('org/model@v9: no such revision (HTTP 404)');
   });
 
@@ -86,12 +79,12 @@ describe('HubClient', () => {
     const anonymous = new HubClient({ endpoint: hub.endpoint, retryDelayMs: 0 });
     const snapshot = await anonymous.snapshot({ repo: 'org/private', revision: null });
     expect(snapshot.gated).toBe(true);
-    const gated = await failure(anonymous.modelFiles(snapshot).open('model.safetensors'));
+    const gated = await sourceFailure(anonymous.modelFiles(snapshot).open('model.safetensors'));
     expect(gated.kind).toBe('gated');
     expect(gated.message).toMatch(/^org\/private@[0-9a-f]{7}: model\.safetensors: gated, needs a token \(HTTP 401\)/);
 
     const wrong = new HubClient({ endpoint: hub.endpoint, token: 'hf_wrong_one', retryDelayMs: 0 });
-    const denied = await failure(wrong.modelFiles(snapshot).open('model.safetensors'));
+    const denied = await sourceFailure(wrong.modelFiles(snapshot).open('model.safetensors'));
     expect(denied.message).toContain('does not grant access (HTTP 403)');
     expect(denied.message).not.toContain('hf_wrong_one');
 
@@ -105,9 +98,9 @@ describe('HubClient', () => {
 
   it('refuses an endpoint that does not speak the hub API', async () => {
     const answer = (body: string) => new HubClient({ endpoint: 'http://example.invalid', fetch: async () => new Response(body, { status: 200 }) });
-    const notJson = await failure(answer('<html>').snapshot({ repo: 'org/model', revision: null }));
+    const notJson = await sourceFailure(answer('<html>').snapshot({ repo: 'org/model', revision: null }));
     expect(notJson.message).toBe("org/model@main: the hub's answer is not JSON; is http://example.invalid a Hugging Face hub?");
-    const noSha = await failure(answer('{"id": "org/model"}').snapshot({ repo: 'org/model', revision: null }));
+    const noSha = await sourceFailure(answer('{"id": "org/model"}').snapshot({ repo: 'org/model', revision: null }));
     expect(noSha.kind).toBe('protocol');
     expect(noSha.message).toContain('has no commit sha and file list');
   });

@@ -6,11 +6,11 @@ import { HubClient } from '@/lib/hub/hubClient';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { llamaCheckpointFamily, tinyLlamaConfig, writeCheckpoint, type WrittenCheckpoint } from '@/lib/testing/checkpoints';
 import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
+import { sourceFailure } from '@/lib/testing/sourceFailure';
 import type { StorageDType, Tensor } from '@/lib/tensors/tensor';
 import { ReadLedger } from './byteReader';
 import { openCheckpoint, type CheckpointSource } from './checkpointSource';
 import { folderModelFiles } from './nodeModelFiles';
-import { SourceError } from './sourceError';
 
 let root: string;
 let hub: HubServer;
@@ -51,10 +51,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  hub.requests.length = 0;
-  hub.clearFaults();
-});
+beforeEach(() => hub.reset());
 
 describe('openCheckpoint', () => {
   for (const v of VARIANTS) {
@@ -140,11 +137,7 @@ describe('openCheckpoint', () => {
   it('says what is wrong with folders that are not checkpoints', async () => {
     const dir = path.join(root, 'broken');
     await writeCheckpoint(dir, { family: llamaCheckpointFamily, config: tinyLlamaConfig(), shards: 2, seed: 1 });
-    const problem = async () => {
-      const error = await openCheckpoint(await folderModelFiles(dir, 'broken')).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(SourceError);
-      return (error as SourceError).message;
-    };
+    const problem = async () => (await sourceFailure(openCheckpoint(await folderModelFiles(dir, 'broken')))).message;
     await rm(path.join(dir, 'model-00002-of-00002.safetensors'));
     expect(await problem()).toBe('broken: model.safetensors.index.json lists model-00002-of-00002.safetensors, which is not in the model');
     await rm(path.join(dir, 'model.safetensors.index.json'));
@@ -157,8 +150,8 @@ describe('openCheckpoint', () => {
     const { files } = await writeCheckpoint(cut, { family: llamaCheckpointFamily, config: tinyLlamaConfig(), seed: 1 });
     expect(files).toContain('model.safetensors');
     await truncate(path.join(cut, 'model.safetensors'), 3000);
-    const error = await openCheckpoint(await folderModelFiles(cut, 'cut')).then(() => null, (e: unknown) => e);
-    expect((error as SourceError).message).toMatch(/^cut: model\.safetensors: tensor ".*" ends at byte \d+, past the end of the file \(3000 bytes\); the file is truncated$/);
+    const error = await sourceFailure(openCheckpoint(await folderModelFiles(cut, 'cut')));
+    expect(error.message).toMatch(/^cut: model\.safetensors: tensor ".*" ends at byte \d+, past the end of the file \(3000 bytes\); the file is truncated$/);
   });
 
   it('opens a model whose architecture the studio cannot merge, and says why', async () => {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
+import { sourceFailure } from '@/lib/testing/sourceFailure';
 import { blobReader } from './byteReader';
 import { openHttpReader, type HttpReaderOptions } from './httpReader';
-import { SourceError } from './sourceError';
 import type { TransferProgress } from './transferProgress';
 
 const TOKEN = 'hf_secret_token_123';
@@ -20,14 +20,6 @@ function url(repo: string, file: string, revision = 'main'): string {
   return `${hub.endpoint}/${repo}/resolve/${revision}/${file}`;
 }
 
-async function failure(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'http-reader-'));
@@ -50,10 +42,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  hub.clearFaults();
-  hub.requests.length = 0;
-});
+beforeEach(() => hub.reset());
 
 describe('openHttpReader', () => {
   it('reads a small file in one request and learns its size from Content-Range', async () => {
@@ -90,19 +79,19 @@ describe('openHttpReader', () => {
   });
 
   it('reports a missing file as not found, without retrying', async () => {
-    const error = await failure(openHttpReader(url('org/open', 'nope.json'), { ...fast, label: 'org/open: nope.json' }));
+    const error = await sourceFailure(openHttpReader(url('org/open', 'nope.json'), { ...fast, label: 'org/open: nope.json' }));
     expect(error.kind).toBe('not-found');
     expect(error.message).toBe('org/open: nope.json: no such file in the repository (HTTP 404)');
     expect(hub.requests).toHaveLength(1);
-    expect((await failure(openHttpReader(url('org/missing', 'config.json'), fast))).kind).toBe('not-found');
-    expect((await failure(openHttpReader(url('org/open', 'config.json', 'v9'), fast))).message).toContain('no such revision');
+    expect((await sourceFailure(openHttpReader(url('org/missing', 'config.json'), fast))).kind).toBe('not-found');
+    expect((await sourceFailure(openHttpReader(url('org/open', 'config.json', 'v9'), fast))).message).toContain('no such revision');
   });
 
   it('reports a gated repository as needing a token, and never puts the token in a message', async () => {
-    const noToken = await failure(openHttpReader(url('org/gated', 'config.json'), fast));
+    const noToken = await sourceFailure(openHttpReader(url('org/gated', 'config.json'), fast));
     expect(noToken.kind).toBe('gated');
     expect(noToken.message).toContain('gated, needs a token (HTTP 401)');
-    const wrong = await failure(openHttpReader(url('org/gated', 'config.json'), { ...fast, headers: { Authorization: 'Bearer hf_wrong' } }));
+    const wrong = await sourceFailure(openHttpReader(url('org/gated', 'config.json'), { ...fast, headers: { Authorization: 'Bearer hf_wrong' } }));
     expect(wrong.kind).toBe('gated');
     expect(wrong.message).toContain('does not grant access (HTTP 403)');
     expect(wrong.message).not.toContain('hf_wrong');
@@ -121,7 +110,7 @@ describe('openHttpReader', () => {
   it('gives up after the bounded retries with a retryable error', async () => {
     hub.fault({ kind: 'cdn', skip: 1, effect: { status: 503 } });
     const reader = await openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, retries: 2 });
-    const error = await failure(reader.read(50_000, 1000));
+    const error = await sourceFailure(reader.read(50_000, 1000));
     expect(error.kind).toBe('network');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('(HTTP 503); gave up after 3 attempts');
@@ -150,7 +139,7 @@ describe('openHttpReader', () => {
   it('fails a stalled answer after the idle timeout', async () => {
     hub.fault({ kind: 'cdn', skip: 1, effect: { stall: true } });
     const reader = await openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, retries: 1, idleTimeoutMs: 150 });
-    const error = await failure(reader.read(10, 10_000));
+    const error = await sourceFailure(reader.read(10, 10_000));
     expect(error.kind).toBe('timeout');
     expect(error.message).toContain('no data arrived for 0.1 s; gave up after 2 attempts');
   });
@@ -168,7 +157,7 @@ describe('openHttpReader', () => {
 
   it('refuses a server that ignores Range for a large file', async () => {
     hub.fault({ kind: 'cdn', effect: { ignoreRange: true } });
-    const error = await failure(openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, maxWholeFileBytes: 100_000 }));
+    const error = await sourceFailure(openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, maxWholeFileBytes: 100_000 }));
     expect(error.kind).toBe('protocol');
     expect(error.message).toContain('does not answer byte ranges');
   });
@@ -182,7 +171,7 @@ describe('openHttpReader', () => {
 
   it('reports a shard the server holds truncated', async () => {
     hub.fault({ kind: 'cdn', effect: { serveBytes: 1000 } });
-    const error = await failure(openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, expectedSize: weights.length, label: 'w' }));
+    const error = await sourceFailure(openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, expectedSize: weights.length, label: 'w' }));
     expect(error.kind).toBe('invalid');
     expect(error.message).toBe(`w: the server holds 1000 of its ${weights.length} bytes; the file is truncated`);
   });
@@ -197,7 +186,7 @@ describe('openHttpReader', () => {
       return new Response(response.body, { status: response.status, headers });
     };
     const reader = await openHttpReader(url('org/open', 'weights.safetensors'), { ...fast, fetch: changing });
-    const error = await failure(reader.read(1000, 100));
+    const error = await sourceFailure(reader.read(1000, 100));
     expect(error.kind).toBe('changed');
   });
 

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { llamaCheckpointFamily, tinyLlamaConfig, writeCheckpoint, writeLoraAdapter, type LoraAdapterSpec } from '@/lib/testing/checkpoints';
+import { sourceFailure } from '@/lib/testing/sourceFailure';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { ReadLedger } from './byteReader';
 import { openCheckpoint, type CheckpointSource } from './checkpointSource';
 import { addLowRankProduct, openLoraAdapter, loraSource, type LoraView } from './loraAdapter';
 import { folderModelFiles } from './nodeModelFiles';
-import { SourceError } from './sourceError';
 
 let root: string;
 let baseDir: string;
@@ -158,9 +158,7 @@ describe('LoRA adapters as sources', () => {
       const dir = path.join(root, name);
       await writeLoraAdapter(dir, { family: llamaCheckpointFamily, baseConfig: config, baseModel: 'b', r: 2, alpha: 2, targetModules: ['q_proj'], seed: 1, extraConfig });
       await edit?.(dir);
-      const error = await openLoraAdapter(await folderModelFiles(dir, name)).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(SourceError);
-      return (error as SourceError).message;
+      return (await sourceFailure(openLoraAdapter(await folderModelFiles(dir, name)))).message;
     };
     expect(await refusal('dora', { use_dora: true })).toContain('dora is a DoRA adapter (use_dora)');
     expect(await refusal('ia3', { peft_type: 'IA3' })).toBe('ia3 is a IA3 adapter; the studio applies LoRA adapters only');

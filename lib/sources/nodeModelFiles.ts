@@ -5,7 +5,8 @@ import { fileByteSource } from '@/lib/formats/fileByteSource';
 import type { RandomAccessReader } from './byteReader';
 import { missingFile, type FileInfo, type ModelFiles } from './modelFiles';
 
-async function listFolder(root: string, prefix = ''): Promise<FileInfo[]> {
+/** Every file below `root` (hidden ones excepted) with its size, by `/`-separated path, sorted. */
+export async function listFolder(root: string, prefix = ''): Promise<FileInfo[]> {
   const entries = await readdir(path.join(root, prefix), { withFileTypes: true });
   const files: FileInfo[] = [];
   for (const entry of entries) {

@@ -64,9 +64,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  hub.requests.length = 0;
-});
+beforeEach(() => hub.reset());
 
 describe('validateRecipe', () => {
   it('passes fine-tunes of one base (sharded and not, bf16 and fp32) from headers alone, reading no tokenizer when the hub lists the same one', async () => {

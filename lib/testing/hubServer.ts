@@ -16,10 +16,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listFolder } from '@/lib/sources/nodeModelFiles';
 
 export interface HubRepo {
   /** `org/name`. */
@@ -92,6 +93,8 @@ export interface HubServer {
   shaOf(repo: string): string;
   fault(fault: Fault): void;
   clearFaults(): void;
+  /** Forgets the request log and every fault (between tests). */
+  reset(): void;
   /** Requests that read safetensors bytes past the header (tensor data). */
   weightRequests(): LoggedRequest[];
   close(): Promise<void>;
@@ -117,18 +120,6 @@ interface Commit {
 interface ActiveFault extends Fault {
   seen: number;
   hits: number;
-}
-
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) names.push(...(await listFiles(dir, name)));
-    else if (entry.isFile()) names.push(name);
-  }
-  return names.sort();
 }
 
 async function hashFile(file: RepoFile): Promise<string> {
@@ -184,9 +175,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
 
   async function folderFiles(dir: string): Promise<Map<string, RepoFile>> {
     const files = new Map<string, RepoFile>();
-    for (const name of await listFiles(dir)) {
-      const fullPath = path.join(dir, name);
-      const { size } = await stat(fullPath);
+    for (const { name, size = 0 } of await listFolder(dir)) {
+      const fullPath = path.join(dir, ...name.split('/'));
       const file: RepoFile = { name, fullPath, size, lfs: name.endsWith('.safetensors') || size >= lfsThreshold };
       file.dataStart = await dataStartOf(file);
       // Hashed up front, as the hub has them: a request never waits for a large file's sha256.
@@ -450,6 +440,10 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     },
     fault: (fault) => void faults.push({ ...fault, seen: 0, hits: 0 }),
     clearFaults: () => void (faults = []),
+    reset() {
+      requests.length = 0;
+      faults = [];
+    },
     weightRequests() {
       return requests.filter((r) => {
         if (!r.range || !r.repo || !r.file?.endsWith('.safetensors')) return false;

@@ -77,10 +77,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  hub.requests.length = 0;
-  hub.clearFaults();
-});
+beforeEach(() => hub.reset());
 
 describe('npm run merge with hub models', () => {
   it('merges two hub checkpoints exactly like the same checkpoints as folders, then again from the cache with no weight request', async () => {
