@@ -148,7 +148,9 @@ export async function withRetries<T>(
 /** A GET with the policy's headers and the attempt's signal; redirects are followed (a hub's CDN answers them). */
 export function get(url: string, policy: HttpPolicy, attempt: Attempt, headers: Record<string, string> = {}): Promise<Response> {
   const doFetch = policy.fetch ?? fetch;
-  return doFetch(url, { headers: { ...policy.headers, ...headers }, signal: attempt.signal, redirect: 'follow' });
+  // Byte ranges of the file as stored, not of a compressed encoding (browsers set this header themselves).
+  const encoding: Record<string, string> = 'Range' in headers ? { 'Accept-Encoding': 'identity' } : {};
+  return doFetch(url, { headers: { ...policy.headers, ...encoding, ...headers }, signal: attempt.signal, redirect: 'follow' });
 }
 
 /** Reads a body into `out` from `at`, restarting the idle timer per chunk; returns the bytes written. */
@@ -163,20 +165,17 @@ export async function readBodyInto(
   if (!response.body) return 0;
   const reader = response.body.getReader();
   let written = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      attempt.touch();
-      if (at + written + value.length > out.length) {
-        throw new SourceError('protocol', `${label}: the server sent more bytes than asked for`);
-      }
-      out.set(value, at + written);
-      written += value.length;
-      onChunk(value.length);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    attempt.touch();
+    if (at + written + value.length > out.length) {
+      await reader.cancel().catch(() => {});
+      throw new SourceError('protocol', `${label}: the server sent more bytes than asked for`);
     }
-  } finally {
-    reader.releaseLock();
+    out.set(value, at + written);
+    written += value.length;
+    onChunk(value.length);
   }
   return written;
 }
