@@ -18,27 +18,14 @@ import { parseLlamaConfig } from '@/lib/formats/hfConfig';
 import { openSafetensors, SafetensorsWriter, type SafetensorsTensorSpec } from '@/lib/formats/safetensors';
 import type { Recipe } from '@/lib/recipe/schema';
 import { elementCount } from '@/lib/tensors/tensor';
+import { smolLm135mConfig } from '@/lib/testing/checkpoints';
 import { mergeToFolder } from '@/tools/cli/merge';
 
 export const BENCH_DIR = process.env.MERGE_BENCH_DIR ?? '/tmp/merge-studio-bench-135m';
 const MODELS = ['base', 'expert-1', 'expert-2', 'expert-3'];
 
-export const SMOLLM_SHAPED_CONFIG = {
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  vocab_size: 49152,
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_hidden_layers: 30,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  head_dim: 64,
-  max_position_embeddings: 2048,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-};
+/** SmolLM2-135M's shapes (the same tensors as SmolLM-135M's). */
+export const SMOLLM_SHAPED_CONFIG = smolLm135mConfig();
 
 /** xorshift32 → roughly normal values (sum of uniforms), deterministic per model. */
 function noise(seed: number): () => number {

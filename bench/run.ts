@@ -10,6 +10,7 @@ import { getMergeMethod } from '@/lib/merge/registry';
 import { measureMergeThroughput } from './mergeThroughput';
 import { measureStudioLatency } from './studioLatency';
 import { measureSearch, searchBenchTable } from './searchComparison';
+import { measureValidationCost, validationCostTable } from './sourcesValidation';
 
 const DEFAULT_SEARCH_EVALUATIONS = 60;
 
@@ -22,12 +23,14 @@ function searchEvaluations(argv: readonly string[]): number {
   return n;
 }
 
-/** `npm run bench -- --only studio|search` runs one part; no option runs both. */
-function selectedParts(argv: readonly string[]): Set<'studio' | 'search'> {
+type BenchPart = 'studio' | 'search' | 'sources';
+
+/** `npm run bench -- --only studio|search|sources` runs one part; no option runs them all. */
+function selectedParts(argv: readonly string[]): Set<BenchPart> {
   const at = argv.indexOf('--only');
-  if (at < 0) return new Set(['studio', 'search']);
+  if (at < 0) return new Set(['studio', 'search', 'sources']);
   const part = argv[at + 1];
-  if (part !== 'studio' && part !== 'search') throw new Error('--only takes studio or search');
+  if (part !== 'studio' && part !== 'search' && part !== 'sources') throw new Error('--only takes studio, search or sources');
   return new Set([part]);
 }
 
@@ -38,6 +41,19 @@ async function main() {
   await mkdir('bench/results', { recursive: true });
   if (parts.has('studio')) await benchStudio(machine);
   if (parts.has('search')) await benchSearch(machine, searchEvaluations(process.argv.slice(2)));
+  if (parts.has('sources')) await benchSources(machine);
+}
+
+async function benchSources(machine: string) {
+  console.log('validation before any weight moves: bytes read per 135M-shaped model (loopback hub and folders)…');
+  const cost = await measureValidationCost();
+  const table = validationCostTable(cost);
+  console.log(`\n${table}`);
+  const date = new Date().toISOString();
+  await writeFile('bench/results/sources.json', `${JSON.stringify({ date, machine, ...cost }, null, 2)}\n`);
+  const readme = await readFile('README.md', 'utf8');
+  await writeFile('README.md', replaceSection(readme, 'sources-bench', `Measured ${date.slice(0, 10)} on ${machine}.\n\n${table}`));
+  console.log('\nrecorded in bench/results/sources.json and README.md');
 }
 
 async function benchSearch(machine: string, fullEvaluations: number) {

@@ -1,3 +1,4 @@
+import { formatTransferProgress, type ProgressCallback } from '@/lib/sources/transferProgress';
 /** Minimal argument parsing for the CLIs: positionals and `--name value` options. */
 export function parseArgs(argv: readonly string[], optionNames: readonly string[]): { positional: string[]; options: Map<string, string> } {
   const positional: string[] = [];
@@ -34,5 +35,26 @@ export function printProgress(label: string): (done: number, total: number) => v
     } else if (done >= total) {
       process.stderr.write(`${label}: done\n`);
     }
+  };
+}
+
+/**
+ * Download progress on stderr: one rewritten line per file on a terminal (bytes, rate, time
+ * left); in a log, a line at each quarter of each file of 1 MiB or more.
+ */
+export function printTransferProgress(): ProgressCallback {
+  const lastQuarter = new Map<string, number>();
+  return (progress) => {
+    const done = progress.loadedBytes >= progress.totalBytes;
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[2K${formatTransferProgress(progress)}${done ? '\n' : ''}`);
+      return;
+    }
+    // Small files (configs, tokenizers) arrive at once; their line would be noise in a log.
+    if (progress.totalBytes < 2 ** 20) return;
+    const quarter = progress.totalBytes > 0 ? Math.floor((4 * progress.loadedBytes) / progress.totalBytes) : 4;
+    if (quarter === (lastQuarter.get(progress.label) ?? -1)) return;
+    lastQuarter.set(progress.label, quarter);
+    if (quarter > 0) process.stderr.write(`${formatTransferProgress(progress)}\n`);
   };
 }

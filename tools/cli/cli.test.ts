@@ -83,8 +83,8 @@ describe('npm run merge / npm run eval', () => {
     expect((await loadRecipeFile(path.join(dir, 'recipe'))).name).toBe('upper-and-shift');
 
     const bad = path.join(dir, 'bad.yaml');
-    await writeFile(bad, 'merge_method: task_arithmetic\nbase_model: zoo-base\nmodels:\n  - model: zoo-upper+zoo-lora\n');
-    await expect(loadRecipeFile(bad)).rejects.toThrow(`${bad}:4: models[0].model: "zoo-upper+zoo-lora" is a LoRA reference`);
+    await writeFile(bad, 'merge_method: task_arithmetic\nbase_model: zoo-base\nmodels:\n  - model: zoo-upper+zoo-lora+x\n');
+    await expect(loadRecipeFile(bad)).rejects.toThrow(`${bad}:4: models[0].model: mergekit cannot parse "zoo-upper+zoo-lora+x": at most one "+"`);
     await writeFile(bad, 'merge_method: no_such_method\nbase_model: zoo-base\nmodels: [{model: zoo-upper}]\n');
     await expect(loadRecipeFile(bad)).rejects.toThrow(/unknown merge method "no_such_method"/);
     const warnings: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * npm run eval -- <model-folder | recipe.json | zoo-id> [--split test|dev]
+ * npm run eval -- <model-folder | recipe.json | zoo-id | hub id | model+adapter> [--split test|dev]
  *
  * Exact match per skill on public/evals, with the same engine the studio's worker runs.
  */
@@ -7,33 +7,51 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { parseEvalIndex } from '@/lib/eval/evalSet';
-import { outputStageName } from '@/lib/recipe/schema';
+import { outputStageName, type Recipe } from '@/lib/recipe/schema';
 import { Engine } from '@/lib/workers/engine';
 import type { ModelTarget, ScoreResult } from '@/lib/workers/engineApi';
 import type { EvalSplit } from '@/lib/eval/evalSet';
-import { parseArgs, printProgress } from './args';
+import { parseArgs, printProgress, printTransferProgress } from './args';
 import { loadRecipeFile } from './merge';
-import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
+import { REPO_PUBLIC } from './nodeZooFiles';
+import { environmentFrom, openModels, recipeModelRefs, sourceZooFiles, type ModelEnvironment } from './recipeModels';
 
-const FOLDER_ID = 'cli-model';
-
-export async function evaluate(what: string, split: EvalSplit, onProgress?: (done: number, total: number) => void): Promise<ScoreResult> {
-  const extra = new Map<string, string>();
+/**
+ * Scores a model folder, a recipe file, or a model reference (zoo id, hub id, model+adapter).
+ * Models outside the zoo are opened (and downloaded into the cache) first.
+ */
+export async function evaluate(
+  what: string,
+  split: EvalSplit,
+  onProgress?: (done: number, total: number) => void,
+  environment: ModelEnvironment = environmentFrom(process.env),
+): Promise<ScoreResult> {
   let target: ModelTarget;
+  let refs: string[];
+  let recipe: Recipe | undefined;
+  let baseDir = process.cwd();
   if (existsSync(what) && statSync(what).isDirectory()) {
-    extra.set(FOLDER_ID, path.resolve(what));
-    target = { kind: 'zoo', id: FOLDER_ID };
+    refs = [path.resolve(what)];
+    target = { kind: 'zoo', id: refs[0]! };
   } else if (existsSync(what)) {
-    const recipe = await loadRecipeFile(what);
+    recipe = await loadRecipeFile(what);
+    refs = recipeModelRefs(recipe);
+    baseDir = path.dirname(path.resolve(what));
     target = { kind: 'merge', recipe, stage: outputStageName(recipe) };
   } else {
+    refs = [what];
     target = { kind: 'zoo', id: what };
   }
-  const files = nodeZooFiles(REPO_PUBLIC, extra);
-  const skills = parseEvalIndex(JSON.parse(await files.text('/evals/index.json'))).skills.map((s) => s.id);
-  ort.env.wasm.numThreads = 1;
-  const engine = new Engine(ort, files);
-  return engine.score('cli', { target, split, skills }, onProgress ? ({ done, total }) => onProgress(done, total) : undefined);
+  const models = await openModels(refs, baseDir, environment, recipe ? { recipe, keepOutput: true } : undefined);
+  try {
+    const files = sourceZooFiles(REPO_PUBLIC, models.sources);
+    const skills = parseEvalIndex(JSON.parse(await files.text('/evals/index.json'))).skills.map((s) => s.id);
+    ort.env.wasm.numThreads = 1;
+    const engine = new Engine(ort, files);
+    return await engine.score('cli', { target, split, skills }, onProgress ? ({ done, total }) => onProgress(done, total) : undefined);
+  } finally {
+    await models.close();
+  }
 }
 
 export function formatScores(result: ScoreResult): string {
@@ -47,10 +65,11 @@ async function main() {
   const [what] = args.positional;
   const split = args.options.get('split') ?? 'test';
   if (!what || (split !== 'test' && split !== 'dev')) {
-    console.error('usage: npm run eval -- <model-folder | recipe.json | zoo-id> [--split test|dev]');
+    console.error('usage: npm run eval -- <model-folder | recipe.json | zoo-id | org/name[@revision] | model+adapter> [--split test|dev]');
     process.exit(2);
   }
-  const result = await evaluate(what, split, printProgress('scoring'));
+  const environment = environmentFrom(process.env, (line) => console.error(line), printTransferProgress());
+  const result = await evaluate(what, split, printProgress('scoring'), environment);
   console.log(formatScores(result));
   console.log(`(${split} split, ${(result.ms / 1000).toFixed(1)} s)`);
 }

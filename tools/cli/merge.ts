@@ -6,7 +6,8 @@
  * that embeds the recipe, and the recipe as mergekit_config.yml (lib/export/mergedModelFolder.ts).
  * The recipe is the studio's JSON or mergekit YAML (a `mergekit-yaml` configuration or a
  * `mergekit-multi` file), told apart by the extension (.json, .yml/.yaml) or, for other names,
- * by the content.
+ * by the content. Models are zoo ids, folders, hub ids or model+adapter (tools/cli/modelResolver.ts);
+ * the recipe is validated from their headers before any weight is downloaded.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,9 +15,9 @@ import { writeMergedModelFolder, type ExportSource, type FolderSink } from '@/li
 import { mergeMethodNames } from '@/lib/merge/registry';
 import { formatIssues, parseRecipe, type Recipe } from '@/lib/recipe/schema';
 import { formatMergekitYamlIssues, recipeFromMergekitYaml } from '@/lib/recipe/yaml';
-import { externalModels } from '@/lib/workers/recipeMerge';
-import { openModelFolder, resolveModelFolder, type ModelFolder } from './modelFolder';
-import { parseArgs, printProgress } from './args';
+import type { CheckpointSource } from '@/lib/sources/checkpointSource';
+import { parseArgs, printProgress, printTransferProgress } from './args';
+import { environmentFrom, openModels, recipeModelRefs, type ModelEnvironment } from './recipeModels';
 
 /** How a recipe file is written: by its extension, else by its content (studio JSON is an object). */
 export function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
@@ -60,31 +61,31 @@ function diskFolder(outDir: string): FolderSink {
   };
 }
 
-/** The recipe's models as the export reads them: folders on disk, tensor by tensor. */
-function folderSource(folder: ModelFolder): ExportSource {
-  return {
-    source: folder.source,
-    config: folder.config,
-    file: (name) =>
-      readFile(path.join(folder.dir, name)).then(
-        (bytes) => new Uint8Array(bytes),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return null;
-          throw error;
-        },
-      ),
-  };
+/** A model the recipe reads, as the export reads it: tensor by tensor, tokenizer files on demand. */
+function exportSource(source: CheckpointSource): ExportSource {
+  if (!source.config) throw new Error(`${source.description.label}: ${source.description.architectureProblem ?? 'its config cannot be read'}`);
+  return { source, config: source.config, file: (name) => source.readFile(name) };
 }
 
-export async function mergeToFolder(recipe: Recipe, recipeDir: string, outDir: string, onProgress?: (done: number, total: number) => void) {
-  const folders = new Map<string, ModelFolder>();
+export interface MergeToFolderOptions {
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Where models come from (default: from the environment: HF_ENDPOINT, HF_TOKEN, the cache). */
+  readonly environment?: ModelEnvironment;
+}
+
+/**
+ * Opens the recipe's models (zoo ids, folders, hub ids, model+adapter), validates the recipe from
+ * their headers, downloads what is missing from the cache, and writes the merged folder.
+ */
+export async function mergeToFolder(recipe: Recipe, recipeDir: string, outDir: string, options: MergeToFolderOptions = {}) {
+  const environment = options.environment ?? environmentFrom(process.env);
+  const models = await openModels(recipeModelRefs(recipe), recipeDir, environment, { recipe, keepOutput: false });
   try {
-    for (const ref of externalModels(recipe)) folders.set(ref, await openModelFolder(resolveModelFolder(ref, recipeDir)));
-    const sources = new Map([...folders].map(([ref, folder]) => [ref, folderSource(folder)]));
-    const { plan, tensors } = await writeMergedModelFolder(recipe, sources, diskFolder(outDir), onProgress ? { onProgress } : {});
+    const sources = new Map([...models.sources].map(([ref, source]) => [ref, exportSource(source)]));
+    const { plan, tensors } = await writeMergedModelFolder(recipe, sources, diskFolder(outDir), options.onProgress ? { onProgress: options.onProgress } : {});
     return { plan, tensors };
   } finally {
-    await Promise.all([...folders.values()].map((f) => f.close()));
+    await models.close();
   }
 }
 
@@ -94,11 +95,13 @@ async function main() {
   const out = args.options.get('out');
   if (!file || !out) {
     console.error('usage: npm run merge -- <recipe.json | mergekit.yml> --out <dir>');
+    console.error('models: zoo ids, folders, hub ids (org/name[@revision]) or model+adapter; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and MERGE_STUDIO_CACHE apply');
     process.exit(2);
   }
   const recipe = await loadRecipeFile(file, (warning) => console.warn(warning));
   const started = performance.now();
-  const { plan, tensors } = await mergeToFolder(recipe, path.dirname(path.resolve(file)), out, printProgress('merging'));
+  const environment = environmentFrom(process.env, (line) => console.error(line), printTransferProgress());
+  const { plan, tensors } = await mergeToFolder(recipe, path.dirname(path.resolve(file)), out, { onProgress: printProgress('merging'), environment });
   console.log(`wrote ${out}: stage "${plan.output}", ${tensors} tensors in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -4,7 +4,9 @@
  *
  * A reference is a string `path[@revision][+lora]` or an object
  * `{model: path | {path, revision}, lora, override_architecture}`. The studio's
- * references are plain strings: a zoo id, a folder, or an earlier stage's name.
+ * references are plain strings: a zoo id, a folder, a hub id (`org/name[@revision]`), an
+ * earlier stage's name, or `model+lora`, a LoRA adapter applied to its model (the object
+ * form `{model, lora}` reads as the same string, which is what mergekit writes back).
  */
 import { TOKENIZER_SOURCE_KEYWORDS, type ParamMap, type RecipeStage } from '../schema';
 
@@ -19,13 +21,6 @@ export interface ReferenceProblem {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function loraMessage(model: string, lora: string): string {
-  return (
-    `"${model}+${lora}" is a LoRA reference (adapter "${lora}" on model "${model}"): Merge Studio does not apply LoRA adapters; ` +
-    'merge the adapter into its model first (peft merge_and_unload) and reference that checkpoint'
-  );
 }
 
 function pathProblems(path: string, at: (string | number)[]): ReferenceProblem[] {
@@ -64,9 +59,9 @@ function readModelPath(value: unknown, at: (string | number)[]): { path?: unknow
 export function readModelReference(value: unknown): { ref?: unknown; problems: ReferenceProblem[] } {
   if (typeof value === 'string') {
     const parts = value.split('+');
-    if (parts.length === 2) return { problems: [{ path: [], message: loraMessage(parts[0]!, parts[1]!) }] };
     if (parts.length > 2) return { problems: [{ path: [], message: `mergekit cannot parse "${value}": at most one "+" (model+lora)` }] };
-    return { ref: value, problems: pathProblems(value, []) };
+    if (parts.some((part) => part === '')) return { problems: [{ path: [], message: `"${value}" needs a model and a LoRA adapter on both sides of "+"` }] };
+    return { ref: value, problems: parts.flatMap((part) => pathProblems(part, [])) };
   }
   if (!isPlainObject(value)) return { ref: value, problems: [] };
   const problems: ReferenceProblem[] = [];
@@ -78,9 +73,12 @@ export function readModelReference(value: unknown): { ref?: unknown; problems: R
   const model = readModelPath(value.model, ['model']);
   problems.push(...model.problems);
   if (value.model === undefined) problems.push({ path: ['model'], message: 'is required' });
+  let lora: string | undefined;
   if (value.lora !== undefined && value.lora !== null) {
-    const lora = readModelPath(value.lora, ['lora']);
-    problems.push({ path: ['lora'], message: loraMessage(String(model.path), String(lora.path)) });
+    const read = readModelPath(value.lora, ['lora']);
+    problems.push(...read.problems);
+    if (typeof read.path === 'string' && read.path !== '') lora = read.path;
+    else if (read.problems.length === 0) problems.push({ path: ['lora'], message: 'a LoRA adapter is a path or hub id (a string)' });
   }
   if (value.override_architecture !== undefined && value.override_architecture !== null) {
     problems.push({
@@ -94,13 +92,13 @@ export function readModelReference(value: unknown): { ref?: unknown; problems: R
       message: `a model path containing "+" ("${model.path}") is read back as a LoRA reference when mergekit rewrites its config (mergekit-multi, the model card)`,
     });
   }
-  return problems.length > 0 ? { problems } : { ref: model.path, problems };
+  if (problems.length > 0) return { problems };
+  return { ref: lora === undefined ? model.path : `${String(model.path)}+${lora}`, problems };
 }
 
-/** Why mergekit would misread a studio reference written as a YAML string, or undefined. */
+/** Why mergekit would misread a studio reference written as a YAML string, or undefined (`model+lora` means to mergekit what it means here). */
 export function referenceExportProblem(ref: string): string | undefined {
   const parts = ref.split('+');
-  if (parts.length === 2) return `mergekit reads "${ref}" as model "${parts[0]}" with the LoRA adapter "${parts[1]}"`;
   if (parts.length > 2) return `mergekit cannot parse "${ref}": "+" separates a model from a LoRA adapter`;
   if ((ref.match(/@/g)?.length ?? 0) > 1) return `mergekit cannot parse "${ref}": "@" separates a model path from its revision`;
   return undefined;

@@ -138,7 +138,7 @@ parameters:
       stages: [
         stage('a', 'linear'),
         stage('mlp', 'linear', { models: [{ model: 'a', parameters: { weight: [{ filter: 'mlp', value: 1 }, { value: 0.5 }] } }] }),
-        stage('c', 'linear', { models: [{ model: 'mlp' }, { model: 'org/model+org/lora' }, { model: 'x@y@z' }] }),
+        stage('c', 'linear', { models: [{ model: 'mlp' }, { model: 'org/model+org/lora+x' }, { model: 'x@y@z' }, { model: 'org/model+org/lora' }] }),
       ],
     };
     const { unsupported } = mergekitYamlFromRecipe(recipe);
@@ -148,7 +148,7 @@ parameters:
       ['c', 'models[2].model'],
       [null, 'output'],
     ]);
-    expect(unsupported[1]!.reason).toContain('LoRA adapter "org/lora"');
+    expect(unsupported[1]!.reason).toContain('"+" separates a model from a LoRA adapter');
     expect(mergekitYamlFromRecipe({ ...recipe, output: 'c' }).unsupported.map((u) => u.path)).not.toContain('output');
   });
 
@@ -177,11 +177,17 @@ parameters:
           dtype: 'bfloat16',
           tokenizer_source: 'experts',
         },
-        { name: 'on', merge_method: 'linear', models: [{ model: 'yes' }, { model: 'stack' }, { model: '0777' }], tokenizer_source: 'union' },
+        {
+          name: 'on',
+          merge_method: 'linear',
+          models: [{ model: 'yes' }, { model: 'stack' }, { model: '0777' }, { model: 'org/base@v1+org/adapter' }],
+          tokenizer_source: 'union',
+        },
       ],
     };
     const { yaml, unsupported } = mergekitYamlFromRecipe(recipe);
     expect(unsupported).toEqual([]);
+    expect(yaml).toContain('- model: org/base@v1+org/adapter');
     expect(yaml).toContain('name: "on"');
     expect(yaml).toContain('- model: "yes"');
     expect(reread(yaml)).toEqual(recipe);

@@ -208,26 +208,41 @@ describe('recipeFromMergekitYaml: errors', () => {
     ]);
   });
 
-  it('rejects LoRA references, in string and object form, wherever a model goes', () => {
+  it('reads LoRA references, in string and object form, as model+lora wherever a model goes', () => {
+    const { recipe } = read(
+      lines(
+        'merge_method: task_arithmetic',
+        'base_model: org/base',
+        'models:',
+        '  - model: org/model@v2+org/adapter',
+        '  - model: {model: {path: org/b, revision: main}, lora: org/b-lora}',
+        '  - model: org/base',
+        'tokenizer_source: org/b+org/b-lora',
+      ),
+    );
+    expect(recipe.stages[0]!.models!.map((m) => m.model)).toEqual(['org/model@v2+org/adapter', 'org/b@main+org/b-lora', 'org/base']);
+    expect(recipe.stages[0]!.tokenizer_source).toBe('org/b+org/b-lora');
+  });
+
+  it('rejects references mergekit cannot parse or the studio cannot represent', () => {
     const issues = issuesOf(
       lines(
         'merge_method: task_arithmetic',
         'base_model: base',
         'models:',
-        '  - model: org/model+org/adapter',
-        '  - model: {model: org/b, lora: org/b-lora}',
+        '  - model: org/model+',
+        '  - model: {model: org/b, lora: {path: 3}}',
         '  - model: {model: org/c, override_architecture: MistralForCausalLM}',
         'tokenizer_source: a+b+c',
       ),
     );
     expect(issues.map((i) => [i.at, i.line])).toEqual([
       ['models[0].model', 4],
-      ['models[1].model.lora', 5],
+      ['models[1].model.lora.path', 5],
       ['models[2].model.override_architecture', 6],
       ['tokenizer_source', 7],
     ]);
-    expect(issues[0]!.message).toMatch(/LoRA reference \(adapter "org\/adapter" on model "org\/model"\).*not apply LoRA/);
-    expect(issues[1]!.message).toContain('LoRA');
+    expect(issues[0]!.message).toBe('"org/model+" needs a model and a LoRA adapter on both sides of "+"');
     expect(issues[3]!.message).toContain('at most one "+"');
   });
 

@@ -18,7 +18,7 @@
  *
  * Nothing is dropped silently: an unknown key is an issue with its path and line; a key
  * mergekit knows but the studio cannot represent is an issue when the merge cannot run
- * without it (LoRA references, per-slice base models that differ, `modules`) and a warning
+ * without it (an architecture override, per-slice base models that differ, `modules`) and a warning
  * when the studio runs the rest and only that part is lost (`chat_template`,
  * `tokenizer.tokens`, `out_dtype`'s compute dtype, `residual_weight`, which mergekit ignores).
  */
@@ -565,7 +565,7 @@ export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}
         findings.push({ document: parsed[0]?.index ?? 0, path: [], message: issue.at ? `${issue.at}: ${issue.message}` : issue.message });
         continue;
       }
-      // What conversion already reported (a LoRA reference left out, …) needs no second issue.
+      // What conversion already reported (an architecture override left out, …) needs no second issue.
       const reported = [...conversion.filter((c) => c.path.length > 0), ...covered].some(
         (c) => c.document === p.index && c.path.length <= rest.length && c.path.every((k, i) => rest[i] === k),
       );
