@@ -2,42 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import type { DiagnosticsPlan } from '@/lib/diagnostics/diagnosticsPlan';
 import type { TaskVectorDiagnostics, TaskVectorStats } from '@/lib/diagnostics/taskVectors';
-import { stageReferences, type Recipe } from '@/lib/recipe/schema';
-import type { ModelTarget } from '@/lib/workers/engineApi';
 import { engine } from '@/lib/workers/engineClient';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
-
-export type DiagnosticsPlan =
-  | { ok: true; base: ModelTarget; baseLabel: string; experts: string[]; note: string | null }
-  | { ok: false; reason: string };
-
-/**
- * What the diagnostics compare for a merge stage: its zoo inputs as experts, against its
- * base model (a zoo model or an earlier stage). Without a base, the experts' own base from
- * the zoo index stands in, and the note says so.
- */
-export function diagnosticsPlan(recipe: Recipe | null, stageName: string | null, zoo: readonly ZooModel[]): DiagnosticsPlan {
-  const stage = recipe?.stages.find((s) => s.name === stageName);
-  if (!recipe || !stage) return { ok: false, reason: 'Diagnostics appear once a merge node has inputs.' };
-  const stageNames = new Set(recipe.stages.map((s) => s.name));
-  const inputs = [...new Set(stageReferences(stage).filter((r) => r.kind === 'model' || r.kind === 'source').map((r) => r.ref))];
-  const experts = inputs.filter((ref) => !stageNames.has(ref) && ref !== stage.base_model);
-  if (experts.length === 0) return { ok: false, reason: `${stage.name} has no zoo models among its inputs besides its base: nothing to compare.` };
-  if (stage.base_model) {
-    const base: ModelTarget = stageNames.has(stage.base_model) ? { kind: 'merge', recipe, stage: stage.base_model } : { kind: 'zoo', id: stage.base_model };
-    return { ok: true, base, baseLabel: stage.base_model, experts, note: null };
-  }
-  const declared = zoo.find((m) => m.id === experts[0])?.base ?? null;
-  if (!declared) return { ok: false, reason: `${stage.name} has no base model, and ${experts[0]} names none: choose a base model in the inspector.` };
-  return {
-    ok: true,
-    base: { kind: 'zoo', id: declared },
-    baseLabel: declared,
-    experts: experts.filter((e) => e !== declared),
-    note: `${stage.name} has no base model: task vectors are taken against ${declared}, the base its experts were fine-tuned from.`,
-  };
-}
 
 export type DiagnosticsMetric = 'cosine' | 'signConflict';
 

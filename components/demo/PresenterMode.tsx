@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { AnswerCards } from './AnswerCards';
-import type { PreparedPrompt } from './demoRecipe';
+import type { PreparedPrompt } from '@/lib/demo/demoRecipe';
 import { answerQuery, type DemoColumn } from './engineQueries';
 
 const NEXT_KEYS = new Set(['ArrowRight', 'PageDown', ' ', 'Spacebar']);

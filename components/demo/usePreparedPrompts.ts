@@ -2,7 +2,7 @@
 
 import { useQueries } from '@tanstack/react-query';
 import { evalFileName, parseEvalJsonl, type EvalItem } from '@/lib/eval/evalSet';
-import { preparedPrompts, type PreparedPrompt } from './demoRecipe';
+import { preparedPrompts, type PreparedPrompt } from '@/lib/demo/demoRecipe';
 
 async function devItems(skill: string): Promise<EvalItem[]> {
   const file = evalFileName(skill, 'dev');

@@ -6,7 +6,7 @@ import { architectureFor } from '@/lib/arch';
 import type { LlamaConfig } from '@/lib/formats/hfConfig';
 import { elementCount } from '@/lib/tensors/tensor';
 import { useStudioStore } from '@/lib/store/studioStore';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
 import { useModelConfig, useZooIndex } from './useZoo';
 
 function parameterCount(config: LlamaConfig): number {
@@ -36,7 +36,7 @@ export function ModelLibrary() {
   );
 }
 
-function ModelCard({ model }: { model: ZooModel }) {
+function ModelCard({ model }: { model: ZooIndexEntry }) {
   const addModel = useStudioStore((s) => s.addModel);
   const select = useStudioStore((s) => s.select);
   const config = useModelConfig(model.id);

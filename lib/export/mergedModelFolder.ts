@@ -12,7 +12,7 @@ import { defaultRegistry } from '@/lib/merge/registry';
 import type { Recipe, RecipeDType } from '@/lib/recipe/schema';
 import { mergekitYamlFromRecipe } from '@/lib/recipe/yaml';
 import type { StorageDType } from '@/lib/tensors/tensor';
-import { externalModels } from '@/lib/workers/recipeMerge';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import { modelCard } from './modelCard';
 
 /** A model a recipe reads, as an export needs it. */

@@ -2,6 +2,7 @@
  * Two experiments side by side: what changed in the recipe, in plain words, and how each
  * skill's score moved. Pure functions of two records.
  */
+import { outputStageName } from '@/lib/recipe/recipeGraph';
 import type { ParamMap, ParamValue, Recipe, RecipeSlice, RecipeStage } from '@/lib/recipe/schema';
 import { canonicalJson, meanScore, type ExperimentRecord } from './experiment';
 
@@ -112,9 +113,9 @@ export function recipeDifferences(before: Recipe, after: Recipe): string[] {
     else changes.push(...stageChanges(old, stage, several ? `${stage.name}: ` : ''));
   }
   for (const stage of before.stages) if (!after.stages.some((s) => s.name === stage.name)) changes.push(`Stage ${stage.name} removed.`);
-  const outBefore = before.output ?? before.stages.at(-1)?.name;
-  const outAfter = after.output ?? after.stages.at(-1)?.name;
-  if (outBefore !== outAfter) changes.push(`Output stage ${outBefore ?? 'none'} → ${outAfter ?? 'none'}.`);
+  const outBefore = outputStageName(before);
+  const outAfter = outputStageName(after);
+  if (outBefore !== outAfter) changes.push(`Output stage ${outBefore} → ${outAfter}.`);
   if ((before.name ?? '') !== (after.name ?? '')) changes.push(`Recipe name "${before.name ?? ''}" → "${after.name ?? ''}".`);
   // Stage names aside, capitalise each sentence.
   return changes.map((c) => c.charAt(0).toUpperCase() + c.slice(1));

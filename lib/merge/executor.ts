@@ -7,6 +7,7 @@
  * safetensors readers, the CLI file-backed ones, tests and benchmarks in-memory ones.
  */
 import type { TensorInfo } from '@/lib/arch/tensorRole';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import type { Recipe } from '@/lib/recipe/schema';
 import { elementCount, sameShape, tensor, type NamedTensors, type Tensor } from '@/lib/tensors/tensor';
 import type { MergeMethodDefinition, MethodTensorInput } from './method';
@@ -315,4 +316,25 @@ export async function mergeRecipe(
   }
   const tensors = await executePlan(planned.plan, sources, options);
   return { plan: planned.plan, tensors };
+}
+
+export interface MergedStage {
+  tensors: NamedTensors;
+  /** Decoder layers of the merged model (layer stacking can change it). */
+  layerCount: number;
+}
+
+/** Merges one stage of a recipe (and the stages it needs); `load` opens each model outside the recipe. */
+export async function mergeRecipeStage(
+  recipe: Recipe,
+  stage: string,
+  load: (id: string) => Promise<ModelSource>,
+  signal?: AbortSignal,
+): Promise<MergedStage> {
+  const catalog = new Map<string, ModelSource>();
+  for (const id of externalModels(recipe)) catalog.set(id, await load(id));
+  const { plan, tensors } = await mergeRecipe({ ...recipe, output: stage }, catalog, signal ? { signal } : {});
+  const planned = plan.stages.find((s) => s.name === stage);
+  if (!planned) throw new Error(`the recipe has no stage "${stage}"`);
+  return { tensors, layerCount: planned.layerCount };
 }

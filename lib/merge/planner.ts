@@ -25,9 +25,9 @@
  * missing a tensor, and (when shapes are known) shapes that differ between models.
  */
 import type { TensorInfo } from '@/lib/arch/tensorRole';
+import { outputStageName, stagesFeeding } from '@/lib/recipe/recipeGraph';
 import {
   formatIssuePath,
-  outputStageName,
   stageReferences,
   type IssuePath,
   type ParamMap,
@@ -615,13 +615,7 @@ export function planRecipe(recipe: Recipe, catalog: ModelCatalog, options: PlanO
   });
 
   const output = outputStageName(recipe);
-  // Stages the output needs, walking references backwards.
-  const needed = new Set([output]);
-  for (let i = recipe.stages.length - 1; i >= 0; i--) {
-    const stage = recipe.stages[i]!;
-    if (!needed.has(stage.name)) continue;
-    for (const r of stageReferences(stage)) if (r.kind !== 'tokenizer') needed.add(r.ref);
-  }
+  const needed = new Set(stagesFeeding(recipe, output).map((s) => s.name));
   recipe.stages.forEach((stage, i) => {
     if (!needed.has(stage.name)) {
       list.warn(stage.name, ['stages', i], `stage "${stage.name}" does not feed the output "${output}"; it is planned but not run`);

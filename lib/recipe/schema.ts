@@ -509,8 +509,3 @@ export function parseRecipe(json: unknown, context: RecipeContext = {}): ParseRe
   const issues = contextIssues(parsed.data, context);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, recipe: parsed.data };
 }
-
-/** The stage whose output is the recipe's result. */
-export function outputStageName(recipe: Recipe): string {
-  return recipe.output ?? recipe.stages[recipe.stages.length - 1]!.name;
-}

@@ -1,6 +1,6 @@
 /** Scores a search's recipes with the engine (the worker's in the browser, the same class in Node). */
 import type { EvalSplit } from '@/lib/eval/evalSet';
-import { outputStageName } from '@/lib/recipe/schema';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
 import type { ScoreRequest, ScoreResult } from '@/lib/workers/engineApi';
 import type { Evaluate } from './runSearch';
 

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { parseEvalIndex } from '@/lib/eval/evalSet';
-import { outputStageName } from '@/lib/recipe/schema';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
 import { Engine } from '@/lib/workers/engine';
 import type { ModelTarget, ScoreResult } from '@/lib/workers/engineApi';
 import type { EvalSplit } from '@/lib/eval/evalSet';

@@ -14,7 +14,7 @@ import { writeMergedModelFolder, type ExportSource, type FolderSink } from '@/li
 import { mergeMethodNames } from '@/lib/merge/registry';
 import { formatIssues, parseRecipe, type Recipe } from '@/lib/recipe/schema';
 import { formatMergekitYamlIssues, recipeFromMergekitYaml } from '@/lib/recipe/yaml';
-import { externalModels } from '@/lib/workers/recipeMerge';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import { openModelFolder, resolveModelFolder, type ModelFolder } from './modelFolder';
 import { parseArgs, printProgress } from './args';
 
