@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
-import { addAnchor, anchorPosition, nearestAnchor, removeAnchor, roundAnchor, setAnchor, valuesPerLayer, type Anchors } from '@/lib/store/layerLanes';
+import { formatParamNumber, roundParamNumber } from '@/lib/recipe/paramNumber';
+import { addAnchor, anchorPosition, nearestAnchor, removeAnchor, setAnchor, valuesPerLayer, type Anchors } from '@/lib/store/layerLanes';
 
 interface Props {
   anchors: Anchors;
@@ -20,8 +21,8 @@ const PLOT_WIDTH = VIEW.width - VIEW.left - VIEW.right;
 const PLOT_HEIGHT = VIEW.height - VIEW.top - VIEW.bottom;
 /** Room inside the plot at both ends, so the first and last layer's labels stay clear of the axis. */
 const INSET = 14;
-/** Past this many layers the value labels would overlap; the readout keeps them (accessible names, tooltips). */
-const MAX_LABELLED_LAYERS = 12;
+/** Past this many layers the value labels ("0.8333") would overlap; the readout keeps them (accessible names, tooltips). */
+const MAX_LABELLED_LAYERS = 8;
 
 function clamp(value: number, [low, high]: readonly [number, number]): number {
   return Math.min(high, Math.max(low, value));
@@ -122,7 +123,7 @@ export function LayerCurveEditor({ anchors, layerCount, domain, label, hintId, o
         return;
     }
     event.preventDefault();
-    const next = roundAnchor(clamp(value, domain));
+    const next = roundParamNumber(clamp(value, domain));
     if (next !== current) onChange(setAnchor(anchors, index, next));
   };
 
@@ -176,7 +177,7 @@ export function LayerCurveEditor({ anchors, layerCount, domain, label, hintId, o
           <g key={v} aria-hidden="true">
             <line x1={VIEW.left} x2={VIEW.left + PLOT_WIDTH} y1={yOf(v)} y2={yOf(v)} className={v === 1 ? 'stroke-indigo-200' : 'stroke-slate-200'} strokeDasharray={v === 1 ? '3 2' : undefined} />
             <text x={VIEW.left - 4} y={yOf(v) + 3} textAnchor="end" className="fill-slate-500 text-[9px]">
-              {Number(v.toFixed(2))}
+              {formatParamNumber(v)}
             </text>
           </g>
         ))}
@@ -194,12 +195,12 @@ export function LayerCurveEditor({ anchors, layerCount, domain, label, hintId, o
         <polyline points={curve} fill="none" className="stroke-indigo-500" strokeWidth={1.5} aria-hidden="true" />
         <g role="list" aria-label={`${label} at each layer`}>
           {layers.map((v, layer) => (
-            <g key={layer} role="listitem" aria-label={`layer ${layer}: ${v.toFixed(2)}`}>
-              <title>{`layer ${layer}: ${v.toFixed(2)}`}</title>
+            <g key={layer} role="listitem" aria-label={`layer ${layer}: ${formatParamNumber(v)}`}>
+              <title>{`layer ${layer}: ${formatParamNumber(v)}`}</title>
               <circle cx={layerX(layer)} cy={yOf(v)} r={2.5} className="fill-slate-800" />
               {labelled ? (
                 <text x={layerX(layer)} y={yOf(v) - 10} textAnchor="middle" className="fill-slate-800 font-mono text-[9px]" aria-hidden="true">
-                  {v.toFixed(2)}
+                  {formatParamNumber(v)}
                 </text>
               ) : null}
               {layer % tickEvery === 0 ? (
@@ -224,7 +225,7 @@ export function LayerCurveEditor({ anchors, layerCount, domain, label, hintId, o
               aria-valuemin={low}
               aria-valuemax={high}
               aria-valuenow={v}
-              aria-valuetext={`${v.toFixed(2)} at layer ${Number(position.toFixed(2))}`}
+              aria-valuetext={`${formatParamNumber(v)} at layer ${Number(position.toFixed(2))}`}
               cx={xOf(anchorPosition(k, shown.length))}
               cy={yOf(v)}
               r={6}

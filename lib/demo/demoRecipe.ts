@@ -6,6 +6,7 @@
  */
 import type { EvalItem } from '@/lib/eval/evalSet';
 import { getMergeMethod } from '@/lib/merge/registry';
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
 import { outputStageName, stageModels, stagesFeeding } from '@/lib/recipe/recipeGraph';
 import type { ParamMap, ParamValue, Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { SkillScore } from '@/lib/workers/engineApi';
@@ -14,21 +15,15 @@ import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
 // ---------------------------------------------------------------------------
 // Parameters in words
 
-/** A number as people read it: at most three significant digits, no trailing zeros. */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(3)));
-}
-
 function scalarInWords(value: number | boolean): string {
-  return typeof value === 'boolean' ? (value ? 'on' : 'off') : formatNumber(value);
+  return typeof value === 'boolean' ? (value ? 'on' : 'off') : formatParamNumber(value);
 }
 
 function gradientInWords(anchors: readonly number[]): string {
   const first = anchors[0] ?? 0;
-  if (anchors.every((a) => a === first)) return formatNumber(first);
-  if (anchors.length <= 4) return `${anchors.map(formatNumber).join(' → ')} across the layers`;
-  return `from ${formatNumber(first)} to ${formatNumber(anchors.at(-1) ?? first)} across the layers`;
+  if (anchors.every((a) => a === first)) return formatParamNumber(first);
+  if (anchors.length <= 4) return `${anchors.map(formatParamNumber).join(' → ')} across the layers`;
+  return `from ${formatParamNumber(first)} to ${formatParamNumber(anchors.at(-1) ?? first)} across the layers`;
 }
 
 /** A parameter value (scalar, gradient list or filter list) in words. */

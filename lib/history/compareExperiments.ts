@@ -2,6 +2,7 @@
  * Two experiments side by side: what changed in the recipe, in plain words, and how each
  * skill's score moved. Pure functions of two records.
  */
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
 import { outputStageName } from '@/lib/recipe/recipeGraph';
 import type { ParamMap, ParamValue, Recipe, RecipeSlice, RecipeStage } from '@/lib/recipe/schema';
 import { canonicalJson, meanScore, type ExperimentRecord } from './experiment';
@@ -25,22 +26,16 @@ export interface ExperimentComparison {
   readonly meanAfter: number | null;
 }
 
-/** A number as a person writes it: at most four significant digits, no trailing zeros. */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  return String(Number(n.toPrecision(4)));
-}
-
 /** A parameter value in words: 0.5, on/off, [1, 0.5, 1] (per layer), or its filter entries. */
 export function formatParamValue(value: ParamValue | undefined): string {
   if (value === undefined) return 'default';
-  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'number') return formatParamNumber(value);
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (value.length === 0) return '[]';
-  if (value.every((v): v is number => typeof v === 'number')) return `[${value.map(formatNumber).join(', ')}] per layer`;
+  if (value.every((v): v is number => typeof v === 'number')) return `[${value.map(formatParamNumber).join(', ')}] per layer`;
   return value
     .map((entry) => {
-      if (typeof entry === 'number') return formatNumber(entry);
+      if (typeof entry === 'number') return formatParamNumber(entry);
       const v = typeof entry.value === 'object' ? formatParamValue(entry.value) : formatParamValue(entry.value);
       return entry.filter && entry.filter !== '*' ? `${v} where the name has "${entry.filter}"` : `${v} elsewhere`;
     })

@@ -16,6 +16,7 @@
  *    the planner.
  */
 import { z } from 'zod';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -138,10 +139,6 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return typeof value === 'string' ? 'a string' : typeof value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 interface LocalIssue {

@@ -1,6 +1,7 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { create } from 'zustand';
 import { gradientAtLayer } from '@/lib/merge/gradient';
+import { unsetParamValue } from '@/lib/merge/method';
 import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder, referenceOf } from './canvasRecipe';
@@ -91,7 +92,7 @@ export function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly
   for (const inputId of inputIds) {
     const params = { ...(modelParams[inputId] ?? {}) };
     for (const p of method.tensorParameters) {
-      if (p.required && params[p.name] === undefined) params[p.name] = p.default ?? (p.kind === 'boolean' ? true : 1);
+      if (p.required && params[p.name] === undefined) params[p.name] = unsetParamValue(p);
     }
     modelParams[inputId] = params;
   }

@@ -7,6 +7,7 @@
  * references are plain strings: a zoo id, a folder, or an earlier stage's name.
  */
 import { TOKENIZER_SOURCE_KEYWORDS, type ParamMap, type RecipeStage } from '../schema';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /** Name of a stage whose document has no `name:` (mergekit-multi's unnamed final merge, or a single config). */
 export const DEFAULT_STAGE_NAME = 'merged';
@@ -15,10 +16,6 @@ export interface ReferenceProblem {
   /** Relative to the reference's own position. */
   readonly path: (string | number)[];
   readonly message: string;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function loraMessage(model: string, lora: string): string {

@@ -33,6 +33,7 @@ import {
 } from '../schema';
 import { pyYamlTags } from './pyYamlTags';
 import { DEFAULT_STAGE_NAME, mergekitModelPath, nonReferenceStrings, readModelReference } from './mergekitReference';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /** Longest YAML text read (a recipe is small; this bounds the work on a pasted file). */
 export const MERGEKIT_YAML_MAX_CHARS = 1_000_000;
@@ -94,10 +95,6 @@ const SOURCE_KEYS = ['model', 'layer_range', 'parameters'] as const;
 const TOKENIZER_KEYS = ['source', 'tokens', 'pad_to_multiple_of'] as const;
 
 type Path = (string | number)[];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
