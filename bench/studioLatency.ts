@@ -12,7 +12,7 @@ import type { Recipe } from '@/lib/recipe/schema';
 import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { encodeSharePayload } from '@/lib/recipe/urlCodec';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { median, percentile } from './stats';
 
 export const BENCH_RECIPE: Recipe = taskArithmeticRecipe(['zoo-upper', 'zoo-shift'], { lambda: 1 });

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useEvalIndex } from '@/components/library/useZoo';
+import { useEvalIndex } from '@/components/hooks/useZoo';
 import { coveredSkills, expertsBySkill, recipeDiagram, recipeSentence } from '@/lib/demo/demoRecipe';
 import { outputStageName, sourceModels } from '@/lib/recipe/recipeGraph';
 import type { Recipe } from '@/lib/recipe/schema';

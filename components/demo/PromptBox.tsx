@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { useDebounced } from '@/components/studio/useDebounced';
+import { useDebounced } from '@/components/hooks/useDebounced';
 import { AnswerCards } from './AnswerCards';
 import type { PreparedPrompt } from '@/lib/demo/demoRecipe';
 import type { DemoColumn } from './engineQueries';

@@ -7,7 +7,7 @@ import type { LlamaConfig } from '@/lib/formats/hfConfig';
 import { elementCount } from '@/lib/tensors/tensor';
 import { useStudioStore } from '@/lib/store/studioStore';
 import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
-import { useModelConfig, useZooIndex } from './useZoo';
+import { useModelConfig, useZooIndex } from '@/components/hooks/useZoo';
 
 function parameterCount(config: LlamaConfig): number {
   let total = 0;

@@ -6,7 +6,7 @@ import { defineMergeMethod } from './method';
 import { planRecipe, type MergePlan } from './planner';
 import { getMergeMethod } from './registry';
 import { seededRng } from './rng';
-import { constantToyModel, toyModel, toyShapes, toyTensorInfo, toyTensors } from './toyModel';
+import { constantToyModel, toyModel, toyShapes, toyTensorInfo, toyTensors } from '@/testing/toyModel';
 
 const Q = (layer: number) => `model.layers.${layer}.self_attn.q_proj.weight`;
 const UP = (layer: number) => `model.layers.${layer}.mlp.up_proj.weight`;

@@ -13,7 +13,8 @@ import {
   undoStep,
   type CanvasHistory,
 } from './canvasHistory';
-import { addMergeNode, addModelNode, connect, emptyCanvas, setLayerValue, setMethod, setModelParam, type CanvasState } from './studioStore';
+import { addMergeNode, addModelNode, connect, emptyCanvas, setLayerValue, setMethod, setModelParam } from './studioStore';
+import type { CanvasState } from './canvasTypes';
 
 /** Two experts wired into a linear merge. */
 function wiredMerge(): { state: CanvasState; a: string; b: string; merge: string } {

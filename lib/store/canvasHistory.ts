@@ -1,5 +1,4 @@
-import type { StudioEdge, StudioNode } from './canvasTypes';
-import type { CanvasState } from './studioStore';
+import type { CanvasState, StudioEdge, StudioNode } from './canvasTypes';
 import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /**

@@ -16,8 +16,8 @@ import {
   setMethod,
   setSlices,
   updateMerge,
-  type CanvasState,
 } from './studioStore';
+import type { CanvasState } from './canvasTypes';
 
 /** Two experts into a task-arithmetic merge on the base, built as a person would. */
 function twoExpertMerge(): { state: CanvasState; a: string; b: string; merge: string } {

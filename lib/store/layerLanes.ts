@@ -18,9 +18,9 @@
 import { gradientAtLayer } from '@/lib/merge/gradient';
 import { roundParamNumber } from '@/lib/recipe/paramNumber';
 import type { ParamFilterEntry } from '@/lib/recipe/schema';
-import type { CanvasParamValue } from './canvasTypes';
+import type { CanvasParamValue, CanvasState } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
-import { setModelParam, type CanvasState } from './studioStore';
+import { setModelParam } from './studioStore';
 
 /** The tensor groups a split parameter has one lane for. */
 export type GroupLaneId = 'attention' | 'mlp' | 'other';

@@ -6,17 +6,8 @@ import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder, referenceOf } from './canvasRecipe';
 import { emptyHistory, recordEdit, redoStep, sealStep, undoStep, type CanvasHistory } from './canvasHistory';
-import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
+import type { CanvasParamValue, CanvasState, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
-
-export interface CanvasState {
-  nodes: StudioNode[];
-  edges: StudioEdge[];
-  /** The merge node the preview and the scores follow. */
-  activeNodeId: string | null;
-  /** The node the inspector shows. */
-  selectedNodeId: string | null;
-}
 
 export const emptyCanvas: CanvasState = { nodes: [], edges: [], activeNodeId: null, selectedNodeId: null };
 

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The search worker: its own engine, so the preview's worker stays free while a search runs.
 import * as Comlink from 'comlink';
-import { engineEvaluator } from '@/lib/search/engineEvaluator';
+import { engineEvaluator } from './engineEvaluator';
 import { hiMergingConfigSchema } from '@/lib/search/hiMerging';
 import { searchCheckpointStore } from '@/lib/search/idbSearchCheckpoints';
 import { parseSearchCheckpoint } from '@/lib/search/searchCheckpoint';

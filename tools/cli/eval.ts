@@ -13,7 +13,7 @@ import type { ModelTarget, ScoreResult } from '@/lib/workers/engineApi';
 import type { EvalSplit } from '@/lib/eval/evalSet';
 import { parseArgs, printProgress } from './args';
 import { loadRecipeFile } from './merge';
-import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 const FOLDER_ID = 'cli-model';
 

@@ -7,7 +7,7 @@ import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { openSafetensors } from '@/lib/formats/safetensors';
 import type { ModelSource } from '@/lib/merge/executor';
 import { safetensorsModelSource } from '@/lib/merge/safetensorsSource';
-import { REPO_PUBLIC } from './nodeZooFiles';
+import { REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 /** A checkpoint folder in Hugging Face layout, read tensor by tensor (never whole). */
 export interface ModelFolder {

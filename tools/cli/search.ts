@@ -11,14 +11,14 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { z } from 'zod';
 import { mergekitYamlFromRecipe } from '@/lib/recipe/yaml';
-import { engineEvaluator } from '@/lib/search/engineEvaluator';
+import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { hiMergingConfigSchema, runHiMerging, type HiMergingResult } from '@/lib/search/hiMerging';
 import { objectiveLabels } from '@/lib/search/objective';
 import { bestTrial, paretoTrials, runSearch, type SearchState } from '@/lib/search/runSearch';
 import { parseSearchConfig } from '@/lib/search/searchConfig';
 import { Engine } from '@/lib/workers/engine';
 import { parseArgs } from './args';
-import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 const hiMergingFileSchema = z.object({ procedure: z.literal('hi-merging') }).passthrough();
 

@@ -5,7 +5,8 @@ import { mergeMethodNames } from '@/lib/merge/registry';
 import { decodeSharePayload, encodeSharePayload, SHARE_LIMITS, shareTokenFromHash } from '@/lib/recipe/urlCodec';
 import { canvasLayoutSchema } from '@/lib/store/canvasLayout';
 import { canvasFromRecipe, canvasToLayout, canvasToRecipe } from '@/lib/store/canvasRecipe';
-import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
+import type { CanvasState } from '@/lib/store/canvasTypes';
+import { useStudioStore } from '@/lib/store/studioStore';
 
 const HASH_UPDATE_DELAY_MS = 250;
 
