@@ -4,7 +4,7 @@ import { percent } from '@/components/charts/seriesColours';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { ConflictCell } from '@/lib/search/hiMerging';
 import { RunProgress } from './RunProgress';
-import type { HiMergingRun } from '@/lib/search/searchRun';
+import type { HiMergingRun } from '@/lib/search/searchRunView';
 
 const PHASES = { 'model-wise': 'pruning and scaling each expert', 'layer-wise': 'measuring each layer’s conflicts', resolution: 'resolving the worst conflicts', final: 'scoring the result' } as const;
 

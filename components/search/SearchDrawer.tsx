@@ -1,9 +1,9 @@
 'use client';
 
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import { runFraction } from '@/lib/search/searchRun';
+import { runFraction } from '@/lib/search/searchRunView';
 import { SearchPanel } from './SearchPanel';
-import { useSearchRunStore } from './searchRunStore';
+import { useSearchRunStore } from '@/lib/store/searchRunStore';
 
 export const SEARCH_DRAWER_ID = 'search-drawer';
 

@@ -10,7 +10,7 @@ import { chosenSkills, defaultSearchForm, hiMergingConfigFromForm, searchConfigF
 import { HiMergingView } from './HiMergingView';
 import { useCanvasRestore } from '@/components/hooks/useCanvasRestore';
 import { SearchFormFields } from './SearchFormFields';
-import { useSearchRunStore } from './searchRunStore';
+import { useSearchRunStore } from '@/lib/store/searchRunStore';
 import { SpaceSearchView } from './SpaceSearchView';
 
 type Checked =

@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { ParamValue, Recipe } from '@/lib/recipe/schema';
-import type { Evaluate } from './runSearch';
+import type { Evaluate } from './searchLoop';
 
 export const hiMergingConfigSchema = z.object({
   base: z.string().min(1),

@@ -6,7 +6,7 @@ import { Engine } from '@/lib/workers/engine';
 import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { conflictHeatmap, hiMergingConfigSchema, runHiMerging } from './hiMerging';
-import { bestTrial, runSearch, type Evaluate } from './runSearch';
+import { bestTrial, runSearch, type Evaluate } from './searchLoop';
 import { parseSearchConfig, type SearchConfigInput } from './searchConfig';
 
 const FIDELITY = 30;

@@ -2,7 +2,7 @@
 import type { EvalSplit } from '@/lib/eval/evalSet';
 import { outputStageName } from '@/lib/recipe/recipeGraph';
 import type { ScoreRequest, ScoreResult } from './engineApi';
-import type { Evaluate } from '@/lib/search/runSearch';
+import type { Evaluate } from '@/lib/search/searchLoop';
 
 export interface Scorer {
   score(channel: string, request: ScoreRequest): Promise<ScoreResult>;

@@ -6,7 +6,7 @@ import { hiMergingConfigSchema } from '@/lib/search/hiMerging';
 import { searchCheckpointStore } from '@/lib/search/idbSearchCheckpoints';
 import { parseSearchCheckpoint } from '@/lib/search/searchCheckpoint';
 import { parseSearchConfig } from '@/lib/search/searchConfig';
-import { SearchRunner } from '@/lib/search/searchRunner';
+import { SearchRunner } from '@/lib/search/searchWorkerRunner';
 import type { Engine } from './engine';
 import { createBrowserEngine } from './browserEngine';
 import type { SearchWorkerApi } from './searchApi';

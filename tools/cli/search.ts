@@ -14,7 +14,7 @@ import { mergekitYamlFromRecipe } from '@/lib/recipe/yaml';
 import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { hiMergingConfigSchema, runHiMerging, type HiMergingResult } from '@/lib/search/hiMerging';
 import { objectiveLabels } from '@/lib/search/objective';
-import { bestTrial, paretoTrials, runSearch, type SearchState } from '@/lib/search/runSearch';
+import { bestTrial, paretoTrials, runSearch, type SearchState } from '@/lib/search/searchLoop';
 import { parseSearchConfig } from '@/lib/search/searchConfig';
 import { Engine } from '@/lib/workers/engine';
 import { parseArgs } from './args';

@@ -5,7 +5,7 @@
  * memory, so everything but the wiring runs in Node.
  */
 import { runHiMerging, type HiMergingConfig, type HiMergingResult, type HiMergingStep } from './hiMerging';
-import { initialSearchState, runSearch, type Evaluate, type SearchState, type TrialRecord } from './runSearch';
+import { initialSearchState, runSearch, type Evaluate, type SearchState, type TrialRecord } from './searchLoop';
 import { type HiMergingCheckpoint, type HiMergingPhase, type SearchCheckpoint, type SearchCheckpointStore } from './searchCheckpoint';
 import type { SearchConfig } from './searchConfig';
 
