@@ -20,10 +20,10 @@ import type { Recipe } from '@/lib/recipe/schema';
 import { elementCount } from '@/lib/tensors/tensor';
 import { mergeToFolder } from '@/tools/cli/merge';
 
-export const BENCH_DIR = process.env.MERGE_BENCH_DIR ?? '/tmp/merge-studio-bench-135m';
+const BENCH_DIR = process.env.MERGE_BENCH_DIR ?? '/tmp/merge-studio-bench-135m';
 const MODELS = ['base', 'expert-1', 'expert-2', 'expert-3'];
 
-export const SMOLLM_SHAPED_CONFIG = {
+const SMOLLM_SHAPED_CONFIG = {
   architectures: ['LlamaForCausalLM'],
   model_type: 'llama',
   vocab_size: 49152,
@@ -75,7 +75,7 @@ async function writeModel(dir: string, seed: number, base: Map<string, Float32Ar
   return kept;
 }
 
-export async function ensureCheckpoints(): Promise<string[]> {
+async function ensureCheckpoints(): Promise<string[]> {
   const dirs = MODELS.map((m) => path.join(BENCH_DIR, m));
   if (dirs.every((d) => existsSync(path.join(d, 'model.safetensors')))) return dirs;
   rmSync(BENCH_DIR, { recursive: true, force: true });
@@ -85,7 +85,7 @@ export async function ensureCheckpoints(): Promise<string[]> {
 }
 
 /** The baseline: read every input tensor of every model, write one output per name. */
-export async function plainStreamingPass(dirs: string[], out: string): Promise<void> {
+async function plainStreamingPass(dirs: string[], out: string): Promise<void> {
   mkdirSync(out, { recursive: true });
   const files = await Promise.all(dirs.map((d) => fileByteSource(path.join(d, 'model.safetensors'))));
   const readers = await Promise.all(files.map((f) => openSafetensors(f)));
@@ -105,7 +105,7 @@ export async function plainStreamingPass(dirs: string[], out: string): Promise<v
   await Promise.all(files.map((f) => f.close()));
 }
 
-export function benchRecipe(method: string, dirs: string[]): Recipe {
+function benchRecipe(method: string, dirs: string[]): Recipe {
   const [base, ...experts] = dirs;
   const perModel: Record<string, Record<string, number>> = {
     linear: { weight: 1 },

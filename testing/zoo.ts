@@ -31,7 +31,7 @@ async function withRetries<T>(what: string, read: () => Promise<T>): Promise<T> 
   }
 }
 
-export function zooModelPath(model: string, file: string): string {
+function zooModelPath(model: string, file: string): string {
   return join(MODELS_DIR, model, file);
 }
 

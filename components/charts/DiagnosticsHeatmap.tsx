@@ -9,7 +9,7 @@ import { engine } from '@/lib/workers/engineClient';
 export type DiagnosticsMetric = 'cosine' | 'signConflict';
 
 /** The number a cell shows: the mean over expert pairs of the cosine, or the all-experts sign-conflict rate. */
-export function cellValue(stats: TaskVectorStats | null, metric: DiagnosticsMetric): number | null {
+function cellValue(stats: TaskVectorStats | null, metric: DiagnosticsMetric): number | null {
   if (!stats) return null;
   if (metric === 'signConflict') return stats.anySignConflict;
   const cosines = stats.cosine.filter((c): c is number => c !== null);
@@ -27,14 +27,14 @@ const RED: [number, number, number] = [220, 38, 38];
 const AMBER: [number, number, number] = [194, 65, 12];
 
 /** Cosine: red (−1) through white (0) to indigo (+1). Sign conflicts: white (0) to orange (1). */
-export function cellColour(value: number | null, metric: DiagnosticsMetric): { background: string; dark: boolean } {
+function cellColour(value: number | null, metric: DiagnosticsMetric): { background: string; dark: boolean } {
   if (value === null) return { background: '#f1f5f9', dark: false };
   if (metric === 'signConflict') return { background: mix(WHITE, AMBER, value), dark: value > 0.55 };
   return value >= 0 ? { background: mix(WHITE, INDIGO, value), dark: value > 0.55 } : { background: mix(WHITE, RED, -value), dark: value < -0.55 };
 }
 
 /** Cosines with two decimals; sign conflicts in percent. */
-export function formatCellValue(value: number | null, metric: DiagnosticsMetric): string {
+function formatCellValue(value: number | null, metric: DiagnosticsMetric): string {
   if (value === null) return '—';
   // No "-0.00": a value that rounds to zero is zero.
   return metric === 'cosine' ? (Math.abs(value) < 0.005 ? '0.00' : value.toFixed(2)) : `${(100 * value).toFixed(0)}%`;

@@ -27,7 +27,7 @@ function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null,
 }
 
 /** Scores wait until the recipe has settled: while a slider moves, the preview gets the engine. */
-export const SCORE_DELAY_MS = 400;
+const SCORE_DELAY_MS = 400;
 
 export interface SkillScores {
   /** The settled recipe the scores are for. */

@@ -12,7 +12,7 @@ async function devItems(skill: string): Promise<EvalItem[]> {
 }
 
 /** Prompts per skill that demo mode prepares. */
-export const PROMPTS_PER_SKILL = 3;
+const PROMPTS_PER_SKILL = 3;
 
 /** The dev examples (prompt and expected answer) of the skills the merge covers, interleaved by skill. */
 export function usePreparedPrompts(skills: readonly string[]): { prompts: PreparedPrompt[]; error: Error | null; loading: boolean } {

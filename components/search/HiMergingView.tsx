@@ -24,7 +24,7 @@ function points(value: number): string {
 }
 
 /** Layers down, experts across: how much of a layer's contribution to its expert's skill the merge destroys. */
-export function ConflictHeatmap({ cells }: { cells: readonly ConflictCell[] }) {
+function ConflictHeatmap({ cells }: { cells: readonly ConflictCell[] }) {
   const experts = [...new Set(cells.map((c) => c.expert))];
   const layers = [...new Set(cells.map((c) => c.layer))].sort((a, b) => a - b);
   const caption = 'Layer conflicts: contribution alone minus contribution in the merge, points of accuracy';

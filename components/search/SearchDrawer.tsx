@@ -5,7 +5,7 @@ import { runFraction } from '@/lib/search/searchRunView';
 import { SearchPanel } from './SearchPanel';
 import { useSearchRunStore } from '@/lib/store/searchRunStore';
 
-export const SEARCH_DRAWER_ID = 'search-drawer';
+const SEARCH_DRAWER_ID = 'search-drawer';
 
 /** The header button that opens the search drawer; it shows a running search's progress, or that one can be resumed. */
 export function SearchToggle() {

@@ -26,7 +26,7 @@ function progressText(progress: ExportProgress | null): string {
 }
 
 /** What a recipe file holds: mergekit YAML, a bare studio recipe, or a studio file with its canvas layout. */
-export function readRecipeFile(name: string, text: string): { recipe: Recipe; layout: CanvasLayout | null; warnings: string[] } | { error: string } {
+function readRecipeFile(name: string, text: string): { recipe: Recipe; layout: CanvasLayout | null; warnings: string[] } | { error: string } {
   const context = { methods: mergeMethodNames() };
   if (/\.ya?ml$/i.test(name) || !text.trimStart().startsWith('{')) {
     const result = recipeFromMergekitYaml(text, context);

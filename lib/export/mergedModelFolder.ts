@@ -51,7 +51,7 @@ const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as const;
 export type TokenizerFile = (typeof TOKENIZER_FILES)[number];
 
 /** The recipe as mergekit YAML, the file mergekit writes beside a merged model. */
-export const RECIPE_FILE = 'mergekit_config.yml';
+const RECIPE_FILE = 'mergekit_config.yml';
 
 async function writeWhole(sink: FolderSink, name: string, bytes: Uint8Array | string): Promise<void> {
   const file = await sink.open(name, 'text');

@@ -6,7 +6,7 @@
  */
 
 /** Decimals kept of a parameter's number. */
-export const PARAM_DECIMALS = 4;
+const PARAM_DECIMALS = 4;
 
 const SCALE = 10 ** PARAM_DECIMALS;
 

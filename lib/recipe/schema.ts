@@ -37,7 +37,7 @@ export const RECIPE_LIMITS = {
 
 export const RECIPE_VERSION = 1;
 
-export const RECIPE_DTYPES = ['float32', 'float16', 'bfloat16'] as const;
+const RECIPE_DTYPES = ['float32', 'float16', 'bfloat16'] as const;
 export type RecipeDType = (typeof RECIPE_DTYPES)[number];
 
 /** `tokenizer_source` values that are not model references (mergekit spelling). */
@@ -175,7 +175,7 @@ function scalarOrGradientIssues(value: unknown, path: (string | number)[]): Loca
   return [{ path, message: `expected a number, a boolean or a gradient list (got ${describe(value)})` }];
 }
 
-export function paramValueIssues(value: unknown, path: (string | number)[] = []): LocalIssue[] {
+function paramValueIssues(value: unknown, path: (string | number)[] = []): LocalIssue[] {
   if (typeof value === 'boolean' || typeof value === 'number') return scalarOrGradientIssues(value, path);
   if (isPlainObject(value)) {
     return [{ path, message: `expected ${PARAM_VALUE_HINT}; wrap a single {filter, value} entry in a list` }];

@@ -27,7 +27,7 @@ function message(error: unknown): string {
 }
 
 /** The evaluation, or a rejection as soon as the signal aborts (the engine finishes its batch on its own). */
-export function abortable(evaluate: Evaluate): Evaluate {
+function abortable(evaluate: Evaluate): Evaluate {
   return (request, signal) => {
     if (!signal) return evaluate(request);
     signal.throwIfAborted();

@@ -46,7 +46,3 @@ export interface CanvasState {
 export function isMergeNode(node: StudioNode): node is MergeNode {
   return node.type === 'merge';
 }
-
-export function isModelNode(node: StudioNode): node is ModelNode {
-  return node.type === 'model';
-}

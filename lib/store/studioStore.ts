@@ -76,7 +76,7 @@ export function connect(state: CanvasState, source: string, target: string): Can
  * Gives each input a value for every parameter its method requires of it (mergekit fails
  * without them), so a fresh connection runs at once: weight 1 unless the method says otherwise.
  */
-export function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly string[]): MergeNode['data'] {
+function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly string[]): MergeNode['data'] {
   const method = getMergeMethod(data.method);
   if (!method) return data;
   const modelParams = { ...data.modelParams };

@@ -40,8 +40,6 @@ const referenceLogitsSchema = z.object({
   cases: z.array(z.object({ prompt: z.string(), input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })),
 });
 
-export type { ZooFiles } from '@/lib/zoo/zooFiles';
-
 export interface EngineOptions {
   backend?: EngineInfo['backend'];
   threads?: number;

@@ -36,7 +36,7 @@ export async function evaluate(what: string, split: EvalSplit, onProgress?: (don
   return engine.score('cli', { target, split, skills }, onProgress ? ({ done, total }) => onProgress(done, total) : undefined);
 }
 
-export function formatScores(result: ScoreResult): string {
+function formatScores(result: ScoreResult): string {
   const rows = result.scores.map((s) => `${s.skill.padEnd(10)} ${(100 * s.accuracy).toFixed(1).padStart(6)}%  (${s.correct}/${s.total})`);
   const mean = result.scores.reduce((sum, s) => sum + s.accuracy, 0) / Math.max(1, result.scores.length);
   return [...rows, `${'mean'.padEnd(10)} ${(100 * mean).toFixed(1).padStart(6)}%`].join('\n');

@@ -19,7 +19,7 @@ import { openModelFolder, resolveModelFolder, type ModelFolder } from './modelFo
 import { parseArgs, printProgress } from './args';
 
 /** How a recipe file is written: by its extension, else by its content (studio JSON is an object). */
-export function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
+function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.json') return 'json';
   if (extension === '.yml' || extension === '.yaml') return 'mergekit-yaml';

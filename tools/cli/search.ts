@@ -38,7 +38,7 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-export async function searchFromFile(configPath: string, out: string, resumePath?: string, log: (line: string) => void = console.log): Promise<SearchCliResult | HiMergingCliResult> {
+async function searchFromFile(configPath: string, out: string, resumePath?: string, log: (line: string) => void = console.log): Promise<SearchCliResult | HiMergingCliResult> {
   const json: unknown = JSON.parse(readFileSync(configPath, 'utf8'));
   ort.env.wasm.numThreads = 1;
   const evaluate = engineEvaluator(new Engine(ort, nodeZooFiles(REPO_PUBLIC)), 'dev', 'search-cli');
