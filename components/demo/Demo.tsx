@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useEvalIndex } from '@/components/hooks/useZoo';
 import { coveredSkills, expertsBySkill, recipeDiagram, recipeSentence } from '@/lib/demo/demoRecipe';
-import { outputStageName, sourceModels } from '@/lib/recipe/recipeGraph';
+import { baseModels, outputStageName, sourceModels } from '@/lib/recipe/recipeGraph';
 import type { Recipe } from '@/lib/recipe/schema';
 import { onEngineCrash } from '@/lib/workers/engineClient';
 import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
@@ -26,7 +26,7 @@ export function Demo({ recipe, hash, zoo }: { recipe: Recipe; hash: string; zoo:
   const allSkills = useMemo(() => evals.data?.skills.map((s) => s.id) ?? [], [evals.data]);
   const skills = useMemo(() => (allSkills.length > 0 ? coveredSkills(sources, zoo, allSkills) : []), [sources, zoo, allSkills]);
   const experts = useMemo(() => expertsBySkill(sources, zoo), [sources, zoo]);
-  const bases = useMemo(() => new Set(recipe.stages.flatMap((s) => (s.base_model ? [s.base_model] : []))), [recipe]);
+  const bases = useMemo(() => new Set(baseModels(recipe)), [recipe]);
   const testCounts = useMemo(() => new Map(evals.data?.skills.map((s) => [s.id, s.splits.test ?? 0]) ?? []), [evals.data]);
   const scores = useDemoScores(columns, skills, testCounts);
   const prepared = usePreparedPrompts(skills);

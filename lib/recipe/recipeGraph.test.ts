@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  baseModels,
   externalModels,
   externalModelsOfStage,
   outputStage,
@@ -51,6 +52,8 @@ describe('the recipe graph', () => {
     expect(stageModels(stage('stack'))).toEqual(['pair', 'zoo-base']);
     const listedBase: RecipeStage = { name: 'l', merge_method: 'linear', base_model: 'b', models: [{ model: 'a' }, { model: 'b' }] };
     expect(stageModels(listedBase)).toEqual(['a', 'b']);
+    expect(baseModels(recipe)).toEqual(['zoo-base']);
+    expect(baseModels({ version: 1, stages: [listedBase, { ...listedBase, name: 'm', base_model: 'pair' }] })).toEqual(['b', 'pair']);
   });
 
   it('walks what feeds a stage through earlier stages, in recipe order, leaving out stages that feed nothing', () => {

@@ -40,6 +40,11 @@ export function stageModels(stage: RecipeStage): string[] {
   return stage.base_model === undefined || inputs.includes(stage.base_model) ? inputs : [...inputs, stage.base_model];
 }
 
+/** The base models the recipe's stages name, each once, in recipe order. */
+export function baseModels(recipe: Recipe): string[] {
+  return [...new Set(recipe.stages.flatMap((s) => (s.base_model === undefined ? [] : [s.base_model])))];
+}
+
 /** The stages `stage` is built from (itself included, through earlier stages too), in recipe order. */
 export function stagesFeeding(recipe: Recipe, stage: string = outputStageName(recipe)): RecipeStage[] {
   const byName = new Map(recipe.stages.map((s) => [s.name, s]));
