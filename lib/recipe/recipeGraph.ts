@@ -21,13 +21,6 @@ export function outputStageName(recipe: Recipe): string {
   return recipe.output ?? recipe.stages[recipe.stages.length - 1]!.name;
 }
 
-export function outputStage(recipe: Recipe): RecipeStage {
-  const name = outputStageName(recipe);
-  const stage = recipe.stages.find((s) => s.name === name);
-  if (!stage) throw new Error(`the recipe has no stage "${name}"`);
-  return stage;
-}
-
 /** The models a stage merges (its `models`, or its slices' sources), each once, in recipe order. The base is among them only when listed. */
 export function stageInputs(stage: RecipeStage): string[] {
   const refs = [...(stage.models ?? []).map((m) => m.model), ...(stage.slices ?? []).flatMap((s) => s.sources.map((x) => x.model))];

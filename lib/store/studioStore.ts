@@ -1,6 +1,5 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { create } from 'zustand';
-import { gradientAtLayer } from '@/lib/merge/gradient';
 import { unsetParamValue } from '@/lib/merge/method';
 import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
@@ -137,42 +136,6 @@ export function setGlobalParam(state: CanvasState, mergeId: string, name: string
     if (value === undefined) delete params[name];
     else params[name] = value;
     return { ...data, params };
-  });
-}
-
-/**
- * Sets one layer of a per-model parameter. A scalar is first expanded to one value per
- * layer; n values over n layers is a mergekit gradient list whose anchors sit exactly on
- * the layers, so layer i gets value i and nothing is interpolated.
- */
-export function setLayerValue(
-  state: CanvasState,
-  mergeId: string,
-  inputId: string,
-  name: string,
-  layer: number,
-  layerCount: number,
-  value: number,
-  fallback: number,
-): CanvasState {
-  const merge = state.nodes.find((n) => n.id === mergeId);
-  if (!merge || !isMergeNode(merge)) return state;
-  const current = merge.data.modelParams[inputId]?.[name];
-  const values = perLayerValues(current, layerCount, fallback);
-  values[layer] = value;
-  return setModelParam(state, mergeId, inputId, name, values);
-}
-
-function isGradient(value: CanvasParamValue | undefined): value is number[] {
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
-}
-
-/** The value every layer gets from a scalar or a gradient list, by mergekit's rule (filter lists: the fallback). */
-export function perLayerValues(value: CanvasParamValue | undefined, layerCount: number, fallback: number): number[] {
-  return Array.from({ length: layerCount }, (_, i) => {
-    if (typeof value === 'number') return value;
-    if (!isGradient(value)) return fallback;
-    return gradientAtLayer(value, i, layerCount);
   });
 }
 
