@@ -18,14 +18,14 @@ import { parseLlamaConfig } from '@/lib/formats/hfConfig';
 import { openSafetensors, SafetensorsWriter, type SafetensorsTensorSpec } from '@/lib/formats/safetensors';
 import type { Recipe } from '@/lib/recipe/schema';
 import { elementCount } from '@/lib/tensors/tensor';
-import { smolLm135mConfig } from '@/lib/testing/checkpoints';
+import { smolLm135mConfig } from '@/testing/checkpoints';
 import { mergeToFolder } from '@/tools/cli/merge';
 
-export const BENCH_DIR = process.env.MERGE_BENCH_DIR ?? '/tmp/merge-studio-bench-135m';
+const BENCH_DIR = process.env.MERGE_BENCH_DIR ?? '/tmp/merge-studio-bench-135m';
 const MODELS = ['base', 'expert-1', 'expert-2', 'expert-3'];
 
 /** SmolLM2-135M's shapes (the same tensors as SmolLM-135M's). */
-export const SMOLLM_SHAPED_CONFIG = smolLm135mConfig();
+const SMOLLM_SHAPED_CONFIG = smolLm135mConfig();
 
 /** xorshift32 → roughly normal values (sum of uniforms), deterministic per model. */
 function noise(seed: number): () => number {
@@ -62,7 +62,7 @@ async function writeModel(dir: string, seed: number, base: Map<string, Float32Ar
   return kept;
 }
 
-export async function ensureCheckpoints(): Promise<string[]> {
+async function ensureCheckpoints(): Promise<string[]> {
   const dirs = MODELS.map((m) => path.join(BENCH_DIR, m));
   if (dirs.every((d) => existsSync(path.join(d, 'model.safetensors')))) return dirs;
   rmSync(BENCH_DIR, { recursive: true, force: true });
@@ -72,7 +72,7 @@ export async function ensureCheckpoints(): Promise<string[]> {
 }
 
 /** The baseline: read every input tensor of every model, write one output per name. */
-export async function plainStreamingPass(dirs: string[], out: string): Promise<void> {
+async function plainStreamingPass(dirs: string[], out: string): Promise<void> {
   mkdirSync(out, { recursive: true });
   const files = await Promise.all(dirs.map((d) => fileByteSource(path.join(d, 'model.safetensors'))));
   const readers = await Promise.all(files.map((f) => openSafetensors(f)));
@@ -92,7 +92,7 @@ export async function plainStreamingPass(dirs: string[], out: string): Promise<v
   await Promise.all(files.map((f) => f.close()));
 }
 
-export function benchRecipe(method: string, dirs: string[]): Recipe {
+function benchRecipe(method: string, dirs: string[]): Recipe {
   const [base, ...experts] = dirs;
   const perModel: Record<string, Record<string, number>> = {
     linear: { weight: 1 },

@@ -6,13 +6,13 @@
  */
 import * as ort from 'onnxruntime-web';
 import type { Recipe } from '@/lib/recipe/schema';
-import { engineEvaluator } from '@/lib/search/engineEvaluator';
+import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { hiMergingConfigSchema, runHiMerging } from '@/lib/search/hiMerging';
-import { bestSoFar, bestTrial, runSearch } from '@/lib/search/runSearch';
+import { bestSoFar, bestTrial, runSearch } from '@/lib/search/searchLoop';
 import { parseSearchConfig, type OptimizerConfig } from '@/lib/search/searchConfig';
-import type { Evaluate } from '@/lib/search/runSearch';
+import type { Evaluate } from '@/lib/search/searchLoop';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 export interface SearchBenchOptions {
   experts: Array<{ model: string; skill: string }>;

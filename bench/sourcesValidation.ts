@@ -19,8 +19,8 @@ import type { ModelFiles } from '@/lib/sources/modelFiles';
 import { folderModelFiles } from '@/lib/sources/nodeModelFiles';
 import { validateRecipe } from '@/lib/sources/recipeValidation';
 import { validationModels } from '@/lib/sources/validationInputs';
-import { llamaCheckpointFamily, smolLm135mConfig, wordLevelTokenizer, writeCheckpoint } from '@/lib/testing/checkpoints';
-import { startHubServer } from '@/lib/testing/hubServer';
+import { llamaCheckpointFamily, smolLm135mConfig, wordLevelTokenizer, writeCheckpoint } from '@/testing/checkpoints';
+import { startHubServer } from '@/testing/hubServer';
 
 const DIR = process.env.MERGE_SOURCES_BENCH_DIR ?? '/tmp/merge-studio-bench-sources';
 

@@ -12,10 +12,10 @@ import type { Recipe } from '@/lib/recipe/schema';
 import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { encodeSharePayload } from '@/lib/recipe/urlCodec';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { median, percentile } from './stats';
 
-export const BENCH_RECIPE: Recipe = taskArithmeticRecipe(['zoo-upper', 'zoo-shift'], { lambda: 1 });
+const BENCH_RECIPE: Recipe = taskArithmeticRecipe(['zoo-upper', 'zoo-shift'], { lambda: 1 });
 
 /** Sets a range input the way a person's drag does (React sees an input event), and times until the preview is fresh. */
 async function sliderToAnswerMs(page: Page, label: string, value: number): Promise<number> {

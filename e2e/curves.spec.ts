@@ -29,7 +29,7 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   await inspector.getByText('Per-layer weight of zoo-add').click();
   const editor = inspector.getByRole('group', { name: 'Per-layer weight of zoo-add' });
   const all = editor.getByRole('group', { name: 'All tensors lane' });
-  await expectReadout(all, ['1.00', '1.00', '1.00', '1.00']);
+  await expectReadout(all, ['1', '1', '1', '1']);
 
   // Two anchors, the second moved down with the keyboard: a gradient from 1 to 0.5 over the 4 layers.
   await all.getByRole('button', { name: 'Add anchor' }).click();
@@ -40,7 +40,7 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   await page.keyboard.press('ArrowUp');
   for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowDown');
   await expect(last).toHaveAttribute('aria-valuenow', '0.5');
-  await expectReadout(all, ['1.00', '0.83', '0.67', '0.50']);
+  await expectReadout(all, ['1', '0.8333', '0.6667', '0.5']);
   // The slider view shows the same values.
   await all.getByRole('button', { name: 'Sliders' }).click();
   await expect(all.getByLabel('weight of zoo-add at layer 1')).toHaveValue(/^0\.83/);
@@ -53,11 +53,11 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   const attention = editor.getByRole('group', { name: 'Attention lane' });
   const mlp = editor.getByRole('group', { name: 'MLP lane' });
   const other = editor.getByRole('group', { name: 'Other lane' });
-  for (const lane of [attention, mlp, other]) await expectReadout(lane, ['1.00', '0.83', '0.67', '0.50']);
+  for (const lane of [attention, mlp, other]) await expectReadout(lane, ['1', '0.8333', '0.6667', '0.5']);
   await attention.getByRole('slider', { name: 'Anchor 1 of 2' }).focus();
   await page.keyboard.press('Shift+ArrowDown');
-  await expectReadout(attention, ['0.90', '0.77', '0.63', '0.50']);
-  await expectReadout(mlp, ['1.00', '0.83', '0.67', '0.50']);
+  await expectReadout(attention, ['0.9', '0.7667', '0.6333', '0.5']);
+  await expectReadout(mlp, ['1', '0.8333', '0.6667', '0.5']);
 
   const yaml = await exportedYaml(page);
   expect(yaml).toContain(
@@ -74,7 +74,7 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   await page.mouse.up();
   await expect(handle).not.toHaveAttribute('aria-valuenow', '1');
   expect(Number(await handle.getAttribute('aria-valuenow'))).toBeLessThan(1);
-  await expectReadout(attention, ['0.90', '0.77', '0.63', '0.50']);
+  await expectReadout(attention, ['0.9', '0.7667', '0.6333', '0.5']);
 
   // Double-click a chart to add an anchor there; Delete removes the focused one.
   await other.getByRole('group', { name: /^Curve of/ }).dblclick();
@@ -82,7 +82,7 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   await expect(other.getByRole('slider', { name: 'Anchor 2 of 3' })).toBeFocused();
   await page.keyboard.press('Delete');
   await expect(other.getByRole('slider')).toHaveCount(2);
-  await expectReadout(other, ['1.00', '0.83', '0.67', '0.50']);
+  await expectReadout(other, ['1', '0.8333', '0.6667', '0.5']);
 
   await inspector.screenshot({ path: 'e2e/artifacts/curve-editor.png' });
 
@@ -91,6 +91,6 @@ test('a per-layer curve: keyboard anchors, per-layer readout, lanes per tensor g
   const confirm = editor.getByRole('alertdialog', { name: 'Join the lanes' });
   await confirm.getByRole('button', { name: 'Keep Attention' }).click();
   await expect(attention).toHaveCount(0);
-  await expectReadout(all, ['0.90', '0.77', '0.63', '0.50']);
+  await expectReadout(all, ['0.9', '0.7667', '0.6333', '0.5']);
   expect(await exportedYaml(page)).toMatch(/- model: zoo-add\n\s+parameters:\n\s+weight: \[0\.9, 0\.5\]\n/);
 });

@@ -9,7 +9,7 @@ import { loadSafetensors } from '@/lib/formats/safetensors';
 import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { Engine } from '@/lib/workers/engine';
 import type { Decoding, StreamedToken } from '@/lib/workers/engineApi';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { buildTaskArithmeticMerge } from './support/buildMerge';
 
 const EXPERTS = ['zoo-add', 'zoo-upper'];

@@ -9,7 +9,7 @@ import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { encodeSharePayload, SHARE_LIMITS } from '@/lib/recipe/urlCodec';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { buildTaskArithmeticMerge } from './support/buildMerge';
 
 /** Deterministic anchors in [0.2, 1.2): random enough that deflate cannot shrink them much. */

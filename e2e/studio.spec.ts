@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-web';
 import type { Recipe } from '@/lib/recipe/schema';
 import { taskArithmeticRecipe } from '@/lib/recipe/taskArithmeticRecipe';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 // Two experts whose task-arithmetic merge keeps most of both skills (tools/zoo/README.md).
 const FIRST = { model: 'zoo-upper', skill: 'upper' };

@@ -3,6 +3,7 @@
 import { Panel, useReactFlow } from '@xyflow/react';
 import { Fragment, useCallback, useId, useState } from 'react';
 import { clearSelection, duplicateSelection, hasSelection, removeSelection, selectedNodeIds } from '@/lib/store/canvasEditing';
+import { canRedo, canUndo } from '@/lib/store/canvasHistory';
 import { CANVAS_SHORTCUTS, type CanvasCommand } from '@/lib/store/canvasShortcuts';
 import { useStudioStore } from '@/lib/store/studioStore';
 import { useCanvasShortcuts } from './useCanvasShortcuts';
@@ -15,8 +16,8 @@ export function CanvasToolbar() {
   const apply = useStudioStore((s) => s.apply);
   const undo = useStudioStore((s) => s.undo);
   const redo = useStudioStore((s) => s.redo);
-  const canUndo = useStudioStore((s) => s.history.past.length > 0);
-  const canRedo = useStudioStore((s) => s.history.future.length > 0);
+  const undoable = useStudioStore((s) => canUndo(s.history));
+  const redoable = useStudioStore((s) => canRedo(s.history));
   const nodesSelected = useStudioStore((s) => selectedNodeIds(s).length > 0);
   const anythingSelected = useStudioStore(hasSelection);
   const { fitView } = useReactFlow();
@@ -41,14 +42,14 @@ export function CanvasToolbar() {
     // Above React Flow's zoom controls, which the shortcuts list would otherwise slide under.
     <Panel position="top-left" className="flex flex-col items-start gap-2" style={{ zIndex: 10 }}>
       <div role="toolbar" aria-label="Canvas tools" className="flex items-center gap-1">
-        <button type="button" className={BUTTON} onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z Meta+Z" title="Undo (Ctrl/⌘+Z)">
+        <button type="button" className={BUTTON} onClick={undo} disabled={!undoable} aria-keyshortcuts="Control+Z Meta+Z" title="Undo (Ctrl/⌘+Z)">
           Undo
         </button>
         <button
           type="button"
           className={BUTTON}
           onClick={redo}
-          disabled={!canRedo}
+          disabled={!redoable}
           aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z Control+Y"
           title="Redo (Ctrl/⌘+Shift+Z or Ctrl+Y)"
         >

@@ -3,7 +3,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { ModelNode } from '@/lib/store/canvasTypes';
-import { useZooIndex } from '@/components/library/useZoo';
+import { useZooIndex } from '@/components/hooks/useZoo';
 
 function ModelNodeViewImpl({ data, selected }: NodeProps<ModelNode>) {
   const zoo = useZooIndex();

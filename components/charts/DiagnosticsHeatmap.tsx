@@ -2,47 +2,14 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import type { DiagnosticsPlan } from '@/lib/diagnostics/diagnosticsPlan';
 import type { TaskVectorDiagnostics, TaskVectorStats } from '@/lib/diagnostics/taskVectors';
-import { stageReferences, type Recipe } from '@/lib/recipe/schema';
-import type { ModelTarget } from '@/lib/workers/engineApi';
 import { engine } from '@/lib/workers/engineClient';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
-
-export type DiagnosticsPlan =
-  | { ok: true; base: ModelTarget; baseLabel: string; experts: string[]; note: string | null }
-  | { ok: false; reason: string };
-
-/**
- * What the diagnostics compare for a merge stage: its zoo inputs as experts, against its
- * base model (a zoo model or an earlier stage). Without a base, the experts' own base from
- * the zoo index stands in, and the note says so.
- */
-export function diagnosticsPlan(recipe: Recipe | null, stageName: string | null, zoo: readonly ZooModel[]): DiagnosticsPlan {
-  const stage = recipe?.stages.find((s) => s.name === stageName);
-  if (!recipe || !stage) return { ok: false, reason: 'Diagnostics appear once a merge node has inputs.' };
-  const stageNames = new Set(recipe.stages.map((s) => s.name));
-  const inputs = [...new Set(stageReferences(stage).filter((r) => r.kind === 'model' || r.kind === 'source').map((r) => r.ref))];
-  const experts = inputs.filter((ref) => !stageNames.has(ref) && ref !== stage.base_model);
-  if (experts.length === 0) return { ok: false, reason: `${stage.name} has no zoo models among its inputs besides its base: nothing to compare.` };
-  if (stage.base_model) {
-    const base: ModelTarget = stageNames.has(stage.base_model) ? { kind: 'merge', recipe, stage: stage.base_model } : { kind: 'zoo', id: stage.base_model };
-    return { ok: true, base, baseLabel: stage.base_model, experts, note: null };
-  }
-  const declared = zoo.find((m) => m.id === experts[0])?.base ?? null;
-  if (!declared) return { ok: false, reason: `${stage.name} has no base model, and ${experts[0]} names none: choose a base model in the inspector.` };
-  return {
-    ok: true,
-    base: { kind: 'zoo', id: declared },
-    baseLabel: declared,
-    experts: experts.filter((e) => e !== declared),
-    note: `${stage.name} has no base model: task vectors are taken against ${declared}, the base its experts were fine-tuned from.`,
-  };
-}
 
 export type DiagnosticsMetric = 'cosine' | 'signConflict';
 
 /** The number a cell shows: the mean over expert pairs of the cosine, or the all-experts sign-conflict rate. */
-export function cellValue(stats: TaskVectorStats | null, metric: DiagnosticsMetric): number | null {
+function cellValue(stats: TaskVectorStats | null, metric: DiagnosticsMetric): number | null {
   if (!stats) return null;
   if (metric === 'signConflict') return stats.anySignConflict;
   const cosines = stats.cosine.filter((c): c is number => c !== null);
@@ -60,14 +27,14 @@ const RED: [number, number, number] = [220, 38, 38];
 const AMBER: [number, number, number] = [194, 65, 12];
 
 /** Cosine: red (−1) through white (0) to indigo (+1). Sign conflicts: white (0) to orange (1). */
-export function cellColour(value: number | null, metric: DiagnosticsMetric): { background: string; dark: boolean } {
+function cellColour(value: number | null, metric: DiagnosticsMetric): { background: string; dark: boolean } {
   if (value === null) return { background: '#f1f5f9', dark: false };
   if (metric === 'signConflict') return { background: mix(WHITE, AMBER, value), dark: value > 0.55 };
   return value >= 0 ? { background: mix(WHITE, INDIGO, value), dark: value > 0.55 } : { background: mix(WHITE, RED, -value), dark: value < -0.55 };
 }
 
 /** Cosines with two decimals; sign conflicts in percent. */
-export function formatCellValue(value: number | null, metric: DiagnosticsMetric): string {
+function formatCellValue(value: number | null, metric: DiagnosticsMetric): string {
   if (value === null) return '—';
   // No "-0.00": a value that rounds to zero is zero.
   return metric === 'cosine' ? (Math.abs(value) < 0.005 ? '0.00' : value.toFixed(2)) : `${(100 * value).toFixed(0)}%`;

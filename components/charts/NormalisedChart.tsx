@@ -1,7 +1,7 @@
 'use client';
 
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
 import type { ScoreSeries } from './SkillBarChart';
 import { percent } from './seriesColours';
 
@@ -17,7 +17,7 @@ export interface NormalisedRow {
 }
 
 /** Per skill: the merge's score as a share of the score of its input that is that skill's expert. */
-export function normalisedRows(skills: readonly string[], series: readonly ScoreSeries[], sources: readonly string[], zoo: readonly ZooModel[]): NormalisedRow[] {
+export function normalisedRows(skills: readonly string[], series: readonly ScoreSeries[], sources: readonly string[], zoo: readonly ZooIndexEntry[]): NormalisedRow[] {
   const merged = series.find((s) => s.highlight);
   return skills.map((skill) => {
     const merge = merged?.scores.find((s) => s.skill === skill)?.accuracy ?? null;

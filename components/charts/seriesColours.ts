@@ -1,5 +1,5 @@
 /** Colours of the score series, as the bar chart draws them: sources in greys, the merge in indigo. */
-export const SOURCE_COLOURS = ['#94a3b8', '#64748b', '#cbd5e1', '#475569'];
+const SOURCE_COLOURS = ['#94a3b8', '#64748b', '#cbd5e1', '#475569'];
 export const MERGE_COLOUR = '#4f46e5';
 
 export function seriesColours(series: ReadonlyArray<{ highlight?: boolean }>): string[] {

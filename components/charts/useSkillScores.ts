@@ -3,9 +3,9 @@
 import { keepPreviousData, useQueries, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import * as Comlink from 'comlink';
 import { useMemo, useState } from 'react';
-import { useEvalIndex } from '@/components/library/useZoo';
-import { useActiveRecipe, type ActiveRecipe } from '@/components/studio/useActiveRecipe';
-import { useDebounced } from '@/components/studio/useDebounced';
+import { useEvalIndex } from '@/components/hooks/useZoo';
+import { useActiveRecipe, type ActiveRecipe } from '@/components/hooks/useActiveRecipe';
+import { useDebounced } from '@/components/hooks/useDebounced';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 import { canvasToLayout } from '@/lib/store/canvasRecipe';
 import { useStudioStore } from '@/lib/store/studioStore';
@@ -27,7 +27,7 @@ function scoreQuery(channel: string, key: unknown[], target: ModelTarget | null,
 }
 
 /** Scores wait until the recipe has settled: while a slider moves, the preview gets the engine. */
-export const SCORE_DELAY_MS = 400;
+const SCORE_DELAY_MS = 400;
 
 export interface SkillScores {
   /** The settled recipe the scores are for. */

@@ -2,7 +2,7 @@
 
 import { useQueries } from '@tanstack/react-query';
 import { isSuperseded } from '@/lib/workers/engineApi';
-import { isCorrect } from './demoRecipe';
+import { isCorrect } from '@/lib/demo/demoRecipe';
 import { DEMO_MAX_NEW_TOKENS, answerQuery, type DemoColumn } from './engineQueries';
 
 const SIZES = {

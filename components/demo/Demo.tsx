@@ -2,11 +2,12 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useEvalIndex } from '@/components/library/useZoo';
+import { useEvalIndex } from '@/components/hooks/useZoo';
+import { coveredSkills, expertsBySkill, recipeDiagram, recipeSentence } from '@/lib/demo/demoRecipe';
+import { baseModels, outputStageName, sourceModels } from '@/lib/recipe/recipeGraph';
 import type { Recipe } from '@/lib/recipe/schema';
 import { onEngineCrash } from '@/lib/workers/engineClient';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
-import { coveredSkills, outputStageOf, recipeDiagram, recipeSentence, sourceModels } from './demoRecipe';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
 import { DEMO_QUERY_ROOT, demoColumns } from './engineQueries';
 import { HeadlineScores } from './HeadlineScores';
 import { PresenterMode } from './PresenterMode';
@@ -16,23 +17,16 @@ import { useDemoScores } from './useDemoScores';
 import { usePreparedPrompts } from './usePreparedPrompts';
 
 /** The presentation of one valid recipe: diagram, headline scores, live prompts, presenter mode. */
-export function Demo({ recipe, hash, zoo }: { recipe: Recipe; hash: string; zoo: readonly ZooModel[] }) {
+export function Demo({ recipe, hash, zoo }: { recipe: Recipe; hash: string; zoo: readonly ZooIndexEntry[] }) {
   const evals = useEvalIndex();
-  const output = outputStageOf(recipe).name;
+  const output = outputStageName(recipe);
   const diagram = useMemo(() => recipeDiagram(recipe), [recipe]);
   const sources = useMemo(() => sourceModels(recipe), [recipe]);
   const columns = useMemo(() => demoColumns(recipe, output, sources), [recipe, output, sources]);
   const allSkills = useMemo(() => evals.data?.skills.map((s) => s.id) ?? [], [evals.data]);
   const skills = useMemo(() => (allSkills.length > 0 ? coveredSkills(sources, zoo, allSkills) : []), [sources, zoo, allSkills]);
-  const experts = useMemo(() => {
-    const map = new Map<string, string>();
-    for (const id of sources) {
-      const skill = zoo.find((m) => m.id === id && m.role === 'expert')?.skill;
-      if (skill && !map.has(skill)) map.set(skill, id);
-    }
-    return map;
-  }, [sources, zoo]);
-  const bases = useMemo(() => new Set(recipe.stages.flatMap((s) => (s.base_model ? [s.base_model] : []))), [recipe]);
+  const experts = useMemo(() => expertsBySkill(sources, zoo), [sources, zoo]);
+  const bases = useMemo(() => new Set(baseModels(recipe)), [recipe]);
   const testCounts = useMemo(() => new Map(evals.data?.skills.map((s) => [s.id, s.splits.test ?? 0]) ?? []), [evals.data]);
   const scores = useDemoScores(columns, skills, testCounts);
   const prepared = usePreparedPrompts(skills);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, type ReactNode } from 'react';
-import { useZooIndex } from '@/components/library/useZoo';
+import { useZooIndex } from '@/components/hooks/useZoo';
 import { Demo } from './Demo';
 import { demoLinkFromHash, useLocationHash } from './useDemoLink';
 

@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { isSuperseded, type SkillScore } from '@/lib/workers/engineApi';
-import { scoreSummary } from './demoRecipe';
+import { scoreSummary } from '@/lib/demo/demoRecipe';
 import type { DemoColumn } from './engineQueries';
 import type { DemoScores } from './useDemoScores';
 

@@ -3,14 +3,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { AnswerCards } from './AnswerCards';
-import type { PreparedPrompt } from './demoRecipe';
+import type { PreparedPrompt } from '@/lib/demo/demoRecipe';
 import { answerQuery, type DemoColumn } from './engineQueries';
 
 const NEXT_KEYS = new Set(['ArrowRight', 'PageDown', ' ', 'Spacebar']);
 const PREVIOUS_KEYS = new Set(['ArrowLeft', 'PageUp']);
 
 /** The step a key moves to, or null when the key is not a presenter key. */
-export function stepForKey(key: string, shiftKey: boolean, step: number, count: number): number | null {
+function stepForKey(key: string, shiftKey: boolean, step: number, count: number): number | null {
   const delta = NEXT_KEYS.has(key) ? (key === ' ' && shiftKey ? -1 : 1) : PREVIOUS_KEYS.has(key) ? -1 : key === 'Home' ? -step : key === 'End' ? count - 1 - step : null;
   if (delta === null) return null;
   return Math.min(count - 1, Math.max(0, step + delta));

@@ -1,9 +1,9 @@
 'use client';
 
 import { useState } from 'react';
-import { useDebounced } from '@/components/studio/useDebounced';
+import { useDebounced } from '@/components/hooks/useDebounced';
 import { AnswerCards } from './AnswerCards';
-import type { PreparedPrompt } from './demoRecipe';
+import type { PreparedPrompt } from '@/lib/demo/demoRecipe';
 import type { DemoColumn } from './engineQueries';
 
 const TYPING_DELAY_MS = 300;

@@ -2,10 +2,10 @@
 
 import { Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps, type NodeTypes, type ReactFlowInstance } from '@xyflow/react';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
-import type { DiagramMerge, RecipeDiagram as Diagram } from './demoRecipe';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
+import type { DiagramMerge, RecipeDiagram as Diagram } from '@/lib/demo/demoRecipe';
 
-type ModelCard = Node<{ model: string; entry: ZooModel | undefined }, 'demoModel'>;
+type ModelCard = Node<{ model: string; entry: ZooIndexEntry | undefined }, 'demoModel'>;
 type MergeCard = Node<{ merge: DiagramMerge }, 'demoMerge'>;
 type Card = ModelCard | MergeCard;
 
@@ -70,7 +70,7 @@ function columnGap(diagram: Diagram): number {
 }
 const ROW_GAP = { model: 110, merge: 320 };
 
-function layout(diagram: Diagram, zoo: readonly ZooModel[]): { nodes: Card[]; edges: Edge[] } {
+function layout(diagram: Diagram, zoo: readonly ZooIndexEntry[]): { nodes: Card[]; edges: Edge[] } {
   const perColumn = new Map<number, number>();
   for (const n of diagram.nodes) perColumn.set(n.column, (perColumn.get(n.column) ?? 0) + 1);
   const gap = columnGap(diagram);
@@ -99,7 +99,7 @@ function layout(diagram: Diagram, zoo: readonly ZooModel[]): { nodes: Card[]; ed
 }
 
 /** The recipe drawn read-only: source models on the left, merge steps to the right. */
-export function RecipeDiagram({ diagram, zoo }: { diagram: Diagram; zoo: readonly ZooModel[] }) {
+export function RecipeDiagram({ diagram, zoo }: { diagram: Diagram; zoo: readonly ZooIndexEntry[] }) {
   const { nodes, edges } = useMemo(() => layout(diagram, zoo), [diagram, zoo]);
   const [flow, setFlow] = useState<ReactFlowInstance<Card, Edge> | null>(null);
   const box = useRef<HTMLDivElement>(null);

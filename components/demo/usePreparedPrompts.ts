@@ -2,7 +2,7 @@
 
 import { useQueries } from '@tanstack/react-query';
 import { evalFileName, parseEvalJsonl, type EvalItem } from '@/lib/eval/evalSet';
-import { preparedPrompts, type PreparedPrompt } from './demoRecipe';
+import { preparedPrompts, type PreparedPrompt } from '@/lib/demo/demoRecipe';
 
 async function devItems(skill: string): Promise<EvalItem[]> {
   const file = evalFileName(skill, 'dev');
@@ -12,7 +12,7 @@ async function devItems(skill: string): Promise<EvalItem[]> {
 }
 
 /** Prompts per skill that demo mode prepares. */
-export const PROMPTS_PER_SKILL = 3;
+const PROMPTS_PER_SKILL = 3;
 
 /** The dev examples (prompt and expected answer) of the skills the merge covers, interleaved by skill. */
 export function usePreparedPrompts(skills: readonly string[]): { prompts: PreparedPrompt[]; error: Error | null; loading: boolean } {

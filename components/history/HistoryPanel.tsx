@@ -1,12 +1,12 @@
 'use client';
 
 import { useMemo, useState } from 'react';
-import { ScoreHistoryChart } from '@/components/charts/ScoreHistoryChart';
+import { ScoreHistoryChart } from './ScoreHistoryChart';
 import { percent } from '@/components/charts/seriesColours';
-import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
+import { useActiveRecipe } from '@/components/hooks/useActiveRecipe';
 import { chronological, compareExperiments } from '@/lib/history/compareExperiments';
 import { describeExperiment, experimentKey, meanScore, searchExperiments, sessionScoreSeries, type ExperimentRecord } from '@/lib/history/experiment';
-import { useCanvasRestore } from '@/components/studio/useCanvasRestore';
+import { useCanvasRestore } from '@/components/hooks/useCanvasRestore';
 import { ExperimentComparison } from './ExperimentComparison';
 import { historySession } from './historyClient';
 import { useDeleteExperiment, useExperiments } from './useExperiments';

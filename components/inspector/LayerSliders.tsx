@@ -1,5 +1,7 @@
 'use client';
 
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
+
 interface Props {
   /** The value each layer gets now. */
   values: readonly number[];
@@ -30,7 +32,7 @@ export function LayerSliders({ values, domain, labelOf, onChange }: Props) {
             aria-label={labelOf(layer)}
             onChange={(e) => onChange(layer, Number(e.target.value))}
           />
-          <span className="w-10 text-right font-mono">{v.toFixed(2)}</span>
+          <span className="w-12 text-right font-mono">{formatParamNumber(v)}</span>
         </label>
       ))}
     </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useShallow } from 'zustand/react/shallow';
-import { useModelConfig, useZooIndex } from '@/components/library/useZoo';
+import { useModelConfig, useZooIndex } from '@/components/hooks/useZoo';
 import { referenceOf } from '@/lib/store/canvasRecipe';
 import { isMergeNode, type MergeNode, type StudioNode } from '@/lib/store/canvasTypes';
 import { connect, mergeInputs, setGlobalParam, setMethod, setModelParam, updateMerge, useStudioStore } from '@/lib/store/studioStore';

@@ -3,7 +3,8 @@
 import { useId } from 'react';
 import type { CanvasParamValue } from '@/lib/store/canvasTypes';
 import { readLanes } from '@/lib/store/layerLanes';
-import type { ParameterDef } from '@/lib/merge/method';
+import { unsetParamValue, type ParameterDef } from '@/lib/merge/method';
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
 
 interface Props {
   parameter: ParameterDef;
@@ -16,7 +17,7 @@ interface Props {
 export function ParameterField({ parameter, label, value, onChange }: Props) {
   const id = useId();
   if (parameter.kind === 'boolean') {
-    const checked = typeof value === 'boolean' ? value : parameter.default === true;
+    const checked = typeof value === 'boolean' ? value : unsetParamValue(parameter) === true;
     return (
       <div>
         <label className="flex items-center gap-2 text-sm" htmlFor={id}>
@@ -40,7 +41,7 @@ export function ParameterField({ parameter, label, value, onChange }: Props) {
       </div>
     );
   }
-  const fallback = typeof parameter.default === 'number' ? parameter.default : 1;
+  const fallback = Number(unsetParamValue(parameter));
   const current = typeof value === 'number' ? value : fallback;
   const [min, max] = parameter.range ?? [0, 1];
   return (
@@ -48,7 +49,7 @@ export function ParameterField({ parameter, label, value, onChange }: Props) {
       <label className="flex items-center justify-between text-sm" htmlFor={id}>
         <span>
           {label}
-          {parameter.required && value === undefined ? <span className="text-amber-700"> (required, using {fallback})</span> : null}
+          {parameter.required && value === undefined ? <span className="text-amber-700"> (required, using {formatParamNumber(fallback)})</span> : null}
         </span>
         <input
           type="number"

@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
-import type { ParameterDef } from '@/lib/merge/method';
+import { unsetParamValue, type ParameterDef } from '@/lib/merge/method';
 import { referenceOf } from '@/lib/store/canvasRecipe';
 import type { CanvasParamValue, StudioNode } from '@/lib/store/canvasTypes';
 import {
@@ -60,7 +60,7 @@ export function PerLayerEditor({ mergeId, input, parameter, layerCount, value, d
   const [joining, setJoining] = useState(false);
   const hintId = useId();
   const name = referenceOf(input);
-  const fallback = typeof parameter.default === 'number' ? parameter.default : 1;
+  const fallback = Number(unsetParamValue(parameter));
   const lanes = readLanes(value, fallback);
   const update = (change: (lanes: LayerLanes) => LayerLanes) =>
     apply((s) => updateLanes(s, mergeId, input.id, parameter.name, fallback, change));

@@ -6,8 +6,8 @@ import { architectureFor } from '@/lib/arch';
 import type { LlamaConfig } from '@/lib/formats/hfConfig';
 import { elementCount } from '@/lib/tensors/tensor';
 import { useStudioStore } from '@/lib/store/studioStore';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
-import { useModelConfig, useZooIndex } from './useZoo';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
+import { useModelConfig, useZooIndex } from '@/components/hooks/useZoo';
 
 function parameterCount(config: LlamaConfig): number {
   let total = 0;
@@ -36,7 +36,7 @@ export function ModelLibrary() {
   );
 }
 
-function ModelCard({ model }: { model: ZooModel }) {
+function ModelCard({ model }: { model: ZooIndexEntry }) {
   const addModel = useStudioStore((s) => s.addModel);
   const select = useStudioStore((s) => s.select);
   const config = useModelConfig(model.id);

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { useEvalIndex } from '@/components/library/useZoo';
-import { useActiveRecipe } from '@/components/studio/useActiveRecipe';
+import { useEvalIndex } from '@/components/hooks/useZoo';
+import { useActiveRecipe } from '@/components/hooks/useActiveRecipe';
 import type { Decoding } from '@/lib/workers/engineApi';
 import { AnswerText, ProbabilityLegend } from './AnswerText';
 import { DecodingSettings, DEFAULT_SAMPLING, decodingOf, type SamplingValues } from './DecodingSettings';

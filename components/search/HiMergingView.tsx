@@ -4,7 +4,7 @@ import { percent } from '@/components/charts/seriesColours';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { ConflictCell } from '@/lib/search/hiMerging';
 import { RunProgress } from './RunProgress';
-import type { HiMergingRun } from '@/lib/search/searchRun';
+import type { HiMergingRun } from '@/lib/search/searchRunView';
 
 const PHASES = { 'model-wise': 'pruning and scaling each expert', 'layer-wise': 'measuring each layer’s conflicts', resolution: 'resolving the worst conflicts', final: 'scoring the result' } as const;
 
@@ -24,7 +24,7 @@ function points(value: number): string {
 }
 
 /** Layers down, experts across: how much of a layer's contribution to its expert's skill the merge destroys. */
-export function ConflictHeatmap({ cells }: { cells: readonly ConflictCell[] }) {
+function ConflictHeatmap({ cells }: { cells: readonly ConflictCell[] }) {
   const experts = [...new Set(cells.map((c) => c.expert))];
   const layers = [...new Set(cells.map((c) => c.layer))].sort((a, b) => a - b);
   const caption = 'Layer conflicts: contribution alone minus contribution in the merge, points of accuracy';

@@ -2,7 +2,7 @@
 
 import type { ReactNode } from 'react';
 import { budgetFraction } from '@/lib/search/searchResults';
-import type { RunStatus } from '@/lib/search/searchRun';
+import type { RunStatus } from '@/lib/search/searchRunView';
 
 const STATUS_TEXT: Record<RunStatus, string> = {
   running: 'Running',

@@ -1,11 +1,11 @@
 'use client';
 
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import { runFraction } from '@/lib/search/searchRun';
+import { runFraction } from '@/lib/search/searchRunView';
 import { SearchPanel } from './SearchPanel';
-import { useSearchRunStore } from './searchRunStore';
+import { useSearchRunStore } from '@/lib/store/searchRunStore';
 
-export const SEARCH_DRAWER_ID = 'search-drawer';
+const SEARCH_DRAWER_ID = 'search-drawer';
 
 /** The header button that opens the search drawer; it shows a running search's progress, or that one can be resumed. */
 export function SearchToggle() {

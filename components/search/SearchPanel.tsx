@@ -1,16 +1,16 @@
 'use client';
 
 import { useId, useMemo, useState } from 'react';
-import { useEvalIndex, useModelConfig, useZooIndex } from '@/components/library/useZoo';
+import { useEvalIndex, useModelConfig, useZooIndex } from '@/components/hooks/useZoo';
 import type { Recipe } from '@/lib/recipe/schema';
 import { ASSUMED_RATE, estimateSearchCost, estimateSeconds, formatDuration, hiMergingCostBound, type SearchCost } from '@/lib/search/searchCost';
 import type { HiMergingConfig } from '@/lib/search/hiMerging';
 import type { SearchConfig } from '@/lib/search/searchConfig';
 import { chosenSkills, defaultSearchForm, hiMergingConfigFromForm, searchConfigFromForm, type FieldIssues, type SearchForm, type SearchFormContext } from '@/lib/search/searchForm';
 import { HiMergingView } from './HiMergingView';
-import { useCanvasRestore } from '@/components/studio/useCanvasRestore';
+import { useCanvasRestore } from '@/components/hooks/useCanvasRestore';
 import { SearchFormFields } from './SearchFormFields';
-import { useSearchRunStore } from './searchRunStore';
+import { useSearchRunStore } from '@/lib/store/searchRunStore';
 import { SpaceSearchView } from './SpaceSearchView';
 
 type Checked =

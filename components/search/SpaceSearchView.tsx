@@ -4,12 +4,12 @@ import { useMemo } from 'react';
 import { percent } from '@/components/charts/seriesColours';
 import type { Recipe } from '@/lib/recipe/schema';
 import { objectiveLabels, objectiveSkills } from '@/lib/search/objective';
-import { bestSoFar, bestTrial } from '@/lib/search/runSearch';
+import { bestSoFar, bestTrial } from '@/lib/search/searchLoop';
 import { formatDuration } from '@/lib/search/searchCost';
 import { curveUntil, objectiveTitle, paretoPoints, recipeMethods, topCandidates } from '@/lib/search/searchResults';
 import { RunProgress } from './RunProgress';
 import { BestSoFarChart, ParetoScatter } from './SearchCharts';
-import { measuredRate, type SpaceRun } from '@/lib/search/searchRun';
+import { measuredRate, type SpaceRun } from '@/lib/search/searchRunView';
 
 const TOP = 8;
 

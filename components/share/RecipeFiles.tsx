@@ -1,6 +1,7 @@
 'use client';
 
 import { useRef, useState, type ChangeEvent } from 'react';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 import { defaultRegistry, mergeMethodNames } from '@/lib/merge/registry';
 import { formatIssues, parseRecipe, type Recipe } from '@/lib/recipe/schema';
 import { formatMergekitYamlIssues, mergekitYamlFromRecipe, recipeFromMergekitYaml } from '@/lib/recipe/yaml';
@@ -25,7 +26,7 @@ function progressText(progress: ExportProgress | null): string {
 }
 
 /** What a recipe file holds: mergekit YAML, a bare studio recipe, or a studio file with its canvas layout. */
-export function readRecipeFile(name: string, text: string): { recipe: Recipe; layout: CanvasLayout | null; warnings: string[] } | { error: string } {
+function readRecipeFile(name: string, text: string): { recipe: Recipe; layout: CanvasLayout | null; warnings: string[] } | { error: string } {
   const context = { methods: mergeMethodNames() };
   if (/\.ya?ml$/i.test(name) || !text.trimStart().startsWith('{')) {
     const result = recipeFromMergekitYaml(text, context);
@@ -38,10 +39,10 @@ export function readRecipeFile(name: string, text: string): { recipe: Recipe; la
   } catch (error) {
     return { error: `${name} is not valid JSON: ${(error as Error).message}` };
   }
-  const wrapped = typeof json === 'object' && json !== null && 'recipe' in json;
-  const parsed = parseRecipe(wrapped ? (json as { recipe: unknown }).recipe : json, context);
+  const wrapped = isPlainObject(json) && 'recipe' in json ? json : null;
+  const parsed = parseRecipe(wrapped ? wrapped.recipe : json, context);
   if (!parsed.ok) return { error: `${name} is not a valid recipe:\n${formatIssues(parsed.issues)}` };
-  const layout = wrapped ? canvasLayoutSchema.safeParse((json as { layout?: unknown }).layout) : null;
+  const layout = wrapped ? canvasLayoutSchema.safeParse(wrapped.layout) : null;
   return { recipe: parsed.recipe, layout: layout?.success ? layout.data : null, warnings: [] };
 }
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { currentShareUrl } from '@/components/studio/useShareUrlSync';
+import { currentShareUrl } from './useShareUrlSync';
 
 type ShareState = { kind: 'idle' } | { kind: 'copied'; url: string } | { kind: 'error'; message: string };
 

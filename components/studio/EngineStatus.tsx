@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useZooIndex } from '@/components/library/useZoo';
+import { useZooIndex } from '@/components/hooks/useZoo';
 import { engine, onEngineCrash } from '@/lib/workers/engineClient';
 
 /** Which backend the engine runs on, a check of it against the trainer, and a clear message after a crash. */

@@ -2,7 +2,7 @@
 
 import { ReactFlowProvider } from '@xyflow/react';
 import { MergeCanvas } from '@/components/canvas/MergeCanvas';
-import { ResultsPanel } from '@/components/charts/ResultsPanel';
+import { ResultsPanel } from './ResultsPanel';
 import { useCanvasAutosave } from '@/components/history/useCanvasAutosave';
 import { MergeInspector } from '@/components/inspector/MergeInspector';
 import { ModelLibrary } from '@/components/library/ModelLibrary';
@@ -12,7 +12,7 @@ import { RecipeFiles } from '@/components/share/RecipeFiles';
 import { ShareButton } from '@/components/share/ShareButton';
 import { useStudioStore } from '@/lib/store/studioStore';
 import { EngineStatus } from './EngineStatus';
-import { useShareUrlSync } from './useShareUrlSync';
+import { useShareUrlSync } from '@/components/share/useShareUrlSync';
 
 export function Studio() {
   const { loadError, tooBigForLink } = useShareUrlSync();

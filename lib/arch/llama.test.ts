@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
-import { readZooJson } from '@/lib/formats/testing/zooFiles';
+import { readZooJson } from '@/testing/zoo';
 import { architectureFor, supportedArchitectures } from './index';
 import { llamaExpectedShapes, llamaTensorInfo, llamaTensorNames, renameLayer } from './llama';
 

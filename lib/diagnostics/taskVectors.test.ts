@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TENSOR_GROUPS } from '@/lib/arch/tensorRole';
 import { inMemorySource, type ModelSource } from '@/lib/merge/executor';
-import { toyShapes, toyTensorInfo, toyTensors } from '@/lib/merge/toyModel';
+import { toyShapes, toyTensorInfo, toyTensors } from '@/testing/toyModel';
 import { tensor, type NamedTensors } from '@/lib/tensors/tensor';
 import { taskVectorDiagnostics, type TaskVectorStats } from './taskVectors';
 

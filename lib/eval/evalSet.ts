@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const evalItemSchema = z.object({
+const evalItemSchema = z.object({
   prompt: z.string().min(1, { error: 'must not be empty' }),
   answer: z.string(),
 });
@@ -12,7 +12,7 @@ export type EvalItem = z.output<typeof evalItemSchema>;
 
 export type EvalSplit = 'dev' | 'test';
 
-export const evalIndexSchema = z.object({
+const evalIndexSchema = z.object({
   skills: z.array(
     z.looseObject({
       id: z.string().min(1),

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { createLlamaRuntime } from '@/lib/runtime/llamaRuntime';
 import type { GenerateOptions, GeneratedSequence } from '@/lib/runtime/llamaRuntime';
-import { loadZooModel, readEvalSkills, readEvalSplit, readZooIndex, recordedScores, zooModelIds } from '@/lib/runtime/testing/zooFiles';
+import { loadZooCheckpoint, readEvalSkills, readEvalSplit, readZooIndex, recordedScores, zooModelIds } from '@/testing/zoo';
 import type { EvalItem } from './evalSet';
 import { scoreAll, scoreSkill, type EvalTokenizer, type GreedyGenerator } from './exactMatch';
 
@@ -103,7 +103,7 @@ describe('a zoo expert on its own skill', () => {
   }
 
   it.each(trained.map((m) => [m.id, m.skill!] as const))('%s scores a plausible accuracy (> 0.5) on %s (test split)', async (id, skill) => {
-    const model = await loadZooModel(id);
+    const model = await loadZooCheckpoint(id);
     const runtime = await createLlamaRuntime(ort, model.config);
     try {
       runtime.setWeights(model.weights);
@@ -115,7 +115,7 @@ describe('a zoo expert on its own skill', () => {
   });
 
   it.skipIf(zooModelIds().length === 0)('scoreAll runs the real runtime over every skill’s dev split', async () => {
-    const model = await loadZooModel(zooModelIds()[0]!);
+    const model = await loadZooCheckpoint(zooModelIds()[0]!);
     const runtime = await createLlamaRuntime(ort, model.config);
     try {
       runtime.setWeights(model.weights);

@@ -12,7 +12,7 @@ import { defaultRegistry } from '@/lib/merge/registry';
 import type { Recipe, RecipeDType } from '@/lib/recipe/schema';
 import { mergekitYamlFromRecipe } from '@/lib/recipe/yaml';
 import type { StorageDType } from '@/lib/tensors/tensor';
-import { externalModels } from '@/lib/workers/recipeMerge';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import { modelCard } from './modelCard';
 
 /** A model a recipe reads, as an export needs it. */
@@ -51,7 +51,7 @@ const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as const;
 export type TokenizerFile = (typeof TOKENIZER_FILES)[number];
 
 /** The recipe as mergekit YAML, the file mergekit writes beside a merged model. */
-export const RECIPE_FILE = 'mergekit_config.yml';
+const RECIPE_FILE = 'mergekit_config.yml';
 
 async function writeWhole(sink: FolderSink, name: string, bytes: Uint8Array | string): Promise<void> {
   const file = await sink.open(name, 'text');

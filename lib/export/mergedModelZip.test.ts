@@ -7,7 +7,7 @@ import { mergeMethodNames } from '@/lib/merge/registry';
 import type { Recipe } from '@/lib/recipe/schema';
 import { recipeFromMergekitYaml } from '@/lib/recipe/yaml';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { exportName, mergedModelZip, type ExportProgress } from './mergedModelZip';
 
 const files = nodeZooFiles(REPO_PUBLIC);

@@ -1,4 +1,5 @@
-import { outputStageName, type Recipe } from '@/lib/recipe/schema';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
+import type { Recipe } from '@/lib/recipe/schema';
 import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { writeMergedModelFolder } from './mergedModelFolder';
 import { zipFolder } from './zipFolder';

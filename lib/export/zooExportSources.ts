@@ -3,7 +3,7 @@ import { parseLlamaConfig } from '@/lib/formats/hfConfig';
 import { byteSourceFromBytes, openSafetensors } from '@/lib/formats/safetensors';
 import { safetensorsModelSource } from '@/lib/merge/safetensorsSource';
 import type { Recipe } from '@/lib/recipe/schema';
-import { externalModels } from '@/lib/workers/recipeMerge';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { modelFileUrl } from '@/lib/zoo/zooIndex';
 import type { ExportSource } from './mergedModelFolder';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig } from './hfConfig';
-import { readZooJson } from './testing/zooFiles';
+import { readZooJson } from '@/testing/zoo';
 
 const minimal = {
   architectures: ['LlamaForCausalLM'],

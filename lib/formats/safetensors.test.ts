@@ -18,7 +18,7 @@ import {
   type ByteSource,
   type SafetensorsItem,
 } from './safetensors';
-import { readZooFile, readZooJson } from './testing/zooFiles';
+import { readZooFile, readZooJson } from '@/testing/zoo';
 
 function seededValues(count: number, seed: number): Float32Array {
   let state = seed >>> 0;

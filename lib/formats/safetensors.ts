@@ -10,6 +10,7 @@
 import { bytesPerElement } from '@/lib/tensors/dtype';
 import { elementCount, sameShape, tensor, type NamedTensors, type StorageDType, type Tensor } from '@/lib/tensors/tensor';
 import { decodeTensorBytes, encodeTensorBytes } from './tensorBytes';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 export const SAFETENSORS_DTYPES: readonly StorageDType[] = ['F32', 'F16', 'BF16'];
 
@@ -161,10 +162,6 @@ function isStorageDType(value: string): value is StorageDType {
 
 function isNonNegativeSafeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

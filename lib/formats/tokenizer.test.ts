@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadTextTokenizer } from './tokenizer';
-import { readZooJson } from './testing/zooFiles';
+import { readZooJson } from '@/testing/zoo';
 
 async function zooTokenizer(withConfig = true) {
   const tokenizerJson = await readZooJson('zoo-base', 'tokenizer.json');

@@ -1,5 +1,6 @@
 /** A Hugging Face `tokenizer.json` (+ optional `tokenizer_config.json`), behind the small interface the studio uses. */
 import { Tokenizer } from '@huggingface/tokenizers';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 export interface TextTokenizer {
   /** Token ids, with the special tokens the tokenizer's post-processor adds (BOS for Llama). */
@@ -14,10 +15,10 @@ export interface TextTokenizer {
 }
 
 export function loadTextTokenizer(tokenizerJson: unknown, configJson?: unknown): TextTokenizer {
-  if (!isRecord(tokenizerJson) || !isRecord(tokenizerJson.model)) {
+  if (!isPlainObject(tokenizerJson) || !isPlainObject(tokenizerJson.model)) {
     throw new Error('tokenizer.json must be a JSON object with a "model" section');
   }
-  if (configJson !== undefined && !isRecord(configJson)) throw new Error('tokenizer_config.json must be a JSON object');
+  if (configJson !== undefined && !isPlainObject(configJson)) throw new Error('tokenizer_config.json must be a JSON object');
   const config = configJson ?? {};
   // The library cleans up spaces before punctuation unless told otherwise ("a ." → "a."), which breaks
   // exact decoding for character-level vocabularies; only do it when the config asks for it.
@@ -72,10 +73,6 @@ function findBosId(tokenizer: Tokenizer, config: Record<string, unknown>, specia
 /** `bos_token` is a string, or an AddedToken-like object `{content: "<s>", ...}` in older configs. */
 function tokenContent(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (isRecord(value) && typeof value.content === 'string') return value.content;
+  if (isPlainObject(value) && typeof value.content === 'string') return value.content;
   return null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

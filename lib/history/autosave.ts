@@ -5,7 +5,7 @@
  * ignored rather than put on the canvas.
  */
 import { z } from 'zod';
-import type { CanvasState } from '@/lib/store/studioStore';
+import type { CanvasState } from '@/lib/store/canvasTypes';
 import type { MergeNode, StudioEdge, StudioNode } from '@/lib/store/canvasTypes';
 
 export const AUTOSAVE_VERSION = 1;

@@ -2,6 +2,8 @@
  * Two experiments side by side: what changed in the recipe, in plain words, and how each
  * skill's score moved. Pure functions of two records.
  */
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
 import type { ParamMap, ParamValue, Recipe, RecipeSlice, RecipeStage } from '@/lib/recipe/schema';
 import { canonicalJson, meanScore, type ExperimentRecord } from './experiment';
 
@@ -24,22 +26,16 @@ export interface ExperimentComparison {
   readonly meanAfter: number | null;
 }
 
-/** A number as a person writes it: at most four significant digits, no trailing zeros. */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  return String(Number(n.toPrecision(4)));
-}
-
 /** A parameter value in words: 0.5, on/off, [1, 0.5, 1] (per layer), or its filter entries. */
 export function formatParamValue(value: ParamValue | undefined): string {
   if (value === undefined) return 'default';
-  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'number') return formatParamNumber(value);
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (value.length === 0) return '[]';
-  if (value.every((v): v is number => typeof v === 'number')) return `[${value.map(formatNumber).join(', ')}] per layer`;
+  if (value.every((v): v is number => typeof v === 'number')) return `[${value.map(formatParamNumber).join(', ')}] per layer`;
   return value
     .map((entry) => {
-      if (typeof entry === 'number') return formatNumber(entry);
+      if (typeof entry === 'number') return formatParamNumber(entry);
       const v = typeof entry.value === 'object' ? formatParamValue(entry.value) : formatParamValue(entry.value);
       return entry.filter && entry.filter !== '*' ? `${v} where the name has "${entry.filter}"` : `${v} elsewhere`;
     })
@@ -112,9 +108,9 @@ export function recipeDifferences(before: Recipe, after: Recipe): string[] {
     else changes.push(...stageChanges(old, stage, several ? `${stage.name}: ` : ''));
   }
   for (const stage of before.stages) if (!after.stages.some((s) => s.name === stage.name)) changes.push(`Stage ${stage.name} removed.`);
-  const outBefore = before.output ?? before.stages.at(-1)?.name;
-  const outAfter = after.output ?? after.stages.at(-1)?.name;
-  if (outBefore !== outAfter) changes.push(`Output stage ${outBefore ?? 'none'} → ${outAfter ?? 'none'}.`);
+  const outBefore = outputStageName(before);
+  const outAfter = outputStageName(after);
+  if (outBefore !== outAfter) changes.push(`Output stage ${outBefore} → ${outAfter}.`);
   if ((before.name ?? '') !== (after.name ?? '')) changes.push(`Recipe name "${before.name ?? ''}" → "${after.name ?? ''}".`);
   // Stage names aside, capitalise each sentence.
   return changes.map((c) => c.charAt(0).toUpperCase() + c.slice(1));

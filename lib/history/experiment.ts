@@ -4,7 +4,8 @@
  * operations the History tab needs (insert, delete, newest first, search). No storage
  * here: `historyBackend.ts` keeps records (IndexedDB in the browser, memory in tests).
  */
-import { stageReferences, type Recipe } from '@/lib/recipe/schema';
+import { externalModels, stageInputs } from '@/lib/recipe/recipeGraph';
+import type { Recipe } from '@/lib/recipe/schema';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 
 /** Exact match on one skill's test split, as the engine scored it. */
@@ -105,12 +106,7 @@ export function meanScore(record: Pick<ExperimentRecord, 'scores'>): number | nu
 
 /** Zoo models the recipe reads (base models included), in first-use order; stage names are not models. */
 export function experimentModels(recipe: Recipe): string[] {
-  const stages = new Set(recipe.stages.map((s) => s.name));
-  const models: string[] = [];
-  for (const stage of recipe.stages) {
-    for (const { ref } of stageReferences(stage)) if (!stages.has(ref) && !models.includes(ref)) models.push(ref);
-  }
-  return models;
+  return externalModels(recipe);
 }
 
 export function experimentMethods(recipe: Recipe): string[] {
@@ -125,7 +121,7 @@ export function experimentStages(recipe: Recipe): string[] {
 export function describeExperiment(record: Pick<ExperimentRecord, 'recipe' | 'stage'>): string {
   const stage = record.recipe.stages.find((s) => s.name === record.stage);
   if (!stage) return record.stage;
-  const inputs = [...new Set(stageReferences(stage).filter((r) => r.kind === 'model' || r.kind === 'source').map((r) => r.ref))];
+  const inputs = stageInputs(stage);
   const base = stage.base_model ? ` (base ${stage.base_model})` : '';
   return `${stage.name}: ${stage.merge_method} of ${inputs.join(', ') || 'nothing'}${base}`;
 }

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readWhole } from '@/lib/sources/byteReader';
-import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
-import { sourceFailure } from '@/lib/testing/sourceFailure';
+import { startHubServer, type HubServer } from '@/testing/hubServer';
+import { sourceFailure } from '@/testing/sourceFailure';
 import { HubClient } from './hubClient';
 
 const TOKEN = 'hf_do_not_leak_0123';

@@ -27,7 +27,7 @@
  * singular values get orthonormal completions as their vectors, so U and V always have
  * orthonormal columns.
  *
- * Measured (`npx tsx lib/linalg/measureSvd.ts --1024`; Node 20, 2 cores shared with a
+ * Measured (`npx tsx bench/measureSvd.ts --1024`; Node 20, 2 cores shared with a
  * training job, so times are upper-ish). Test matrices have known SVDs (random orthonormal
  * factors), errors are against the true spectrum and the optimal rank-r error
  * ‖A − A_r‖_F = √(Σ_{i>r} σᵢ²):

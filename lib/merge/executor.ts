@@ -7,6 +7,7 @@
  * safetensors readers, the CLI file-backed ones, tests and benchmarks in-memory ones.
  */
 import type { TensorInfo } from '@/lib/arch/tensorRole';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import type { Recipe } from '@/lib/recipe/schema';
 import { elementCount, sameShape, tensor, type NamedTensors, type Tensor } from '@/lib/tensors/tensor';
 import type { MergeMethodDefinition, MethodTensorInput } from './method';
@@ -36,11 +37,8 @@ export type MergeErrorCode =
   | 'plan'
   | 'unknown-method'
   | 'missing-model'
-  | 'missing-tensor'
   | 'read-failed'
   | 'shape-mismatch'
-  | 'input-count'
-  | 'missing-parameter'
   | 'bad-output';
 
 export class MergeError extends Error {
@@ -116,44 +114,6 @@ interface RunningStage {
   readonly sources: ReadonlyMap<string, ModelSource>;
 }
 
-function checkTensorPlan(stage: RunningStage, t: TensorPlan): void {
-  const { method, plan } = stage;
-  const n = t.sources.length;
-  const { min, max } = method.inputs;
-  if (n < min || (max !== undefined && n > max)) {
-    const wanted = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
-    throw new MergeError('input-count', `${method.name} takes ${wanted} input model(s) per tensor; ${t.name} in stage "${plan.name}" has ${n}`, {
-      stage: plan.name,
-      tensor: t.name,
-    });
-  }
-  if (method.baseModel === 'required' && !t.sources.some((s) => s.isBase)) {
-    throw new MergeError('input-count', `${method.name} needs the base model among the inputs of ${t.name} in stage "${plan.name}"`, {
-      stage: plan.name,
-      tensor: t.name,
-    });
-  }
-  for (const def of method.parameters) {
-    if (def.required && t.params[def.name] === undefined) {
-      throw new MergeError('missing-parameter', `${method.name} needs parameter "${def.name}" for ${t.name} in stage "${plan.name}"`, {
-        stage: plan.name,
-        tensor: t.name,
-      });
-    }
-  }
-  for (const src of t.sources) {
-    for (const def of method.tensorParameters) {
-      if (def.required && (!src.isBase || def.requiredForBase) && src.params[def.name] === undefined) {
-        throw new MergeError(
-          'missing-parameter',
-          `${method.name} needs parameter "${def.name}" for model "${src.model}" (tensor ${src.tensor}, stage "${plan.name}")`,
-          { stage: plan.name, tensor: t.name },
-        );
-      }
-    }
-  }
-}
-
 async function readInput(stage: RunningStage, model: string, name: string, signal: AbortSignal | undefined): Promise<Tensor> {
   const source = stage.sources.get(model)!;
   let result: Tensor;
@@ -172,8 +132,12 @@ async function readInput(stage: RunningStage, model: string, name: string, signa
   return result;
 }
 
+/**
+ * Merges one planned tensor. The plan is trusted: the planner checked the inputs, the base and
+ * the parameters (`planRecipe`); what only the bytes can tell (a read, a shape, the method's
+ * output) is checked here.
+ */
 async function mergeTensor(stage: RunningStage, t: TensorPlan, signal: AbortSignal | undefined): Promise<Tensor> {
-  checkTensorPlan(stage, t);
   // Inputs are read concurrently: file and network sources overlap their I/O.
   const read: Tensor[] = await Promise.all(t.sources.map((src) => readInput(stage, src.model, src.tensor, signal)));
   const shape = read[0]!.shape;
@@ -261,19 +225,6 @@ export async function executePlan(plan: MergePlan, sources: SourceCatalog, optio
       }
       stageSources.set(model, source);
     }
-    const names = new Map<string, ReadonlySet<string>>();
-    for (const [model, source] of stageSources) names.set(model, new Set(source.tensorNames()));
-    for (const t of stagePlan.tensors) {
-      for (const src of t.sources) {
-        if (!names.get(src.model)?.has(src.tensor)) {
-          throw new MergeError('missing-tensor', `model "${src.model}" has no tensor ${src.tensor} (stage "${stagePlan.name}")`, {
-            stage: stagePlan.name,
-            tensor: src.tensor,
-          });
-        }
-      }
-    }
-
     const running: RunningStage = { plan: stagePlan, method, sources: stageSources };
     const isOutput = stagePlan.name === plan.output;
     const keep = !isOutput || collect;
@@ -315,4 +266,25 @@ export async function mergeRecipe(
   }
   const tensors = await executePlan(planned.plan, sources, options);
   return { plan: planned.plan, tensors };
+}
+
+export interface MergedStage {
+  tensors: NamedTensors;
+  /** Decoder layers of the merged model (layer stacking can change it). */
+  layerCount: number;
+}
+
+/** Merges one stage of a recipe (and the stages it needs); `load` opens each model outside the recipe. */
+export async function mergeRecipeStage(
+  recipe: Recipe,
+  stage: string,
+  load: (id: string) => Promise<ModelSource>,
+  signal?: AbortSignal,
+): Promise<MergedStage> {
+  const catalog = new Map<string, ModelSource>();
+  for (const id of externalModels(recipe)) catalog.set(id, await load(id));
+  const { plan, tensors } = await mergeRecipe({ ...recipe, output: stage }, catalog, signal ? { signal } : {});
+  const planned = plan.stages.find((s) => s.name === stage);
+  if (!planned) throw new Error(`the recipe has no stage "${stage}"`);
+  return { tensors, layerCount: planned.layerCount };
 }

@@ -10,7 +10,7 @@ import type { Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { NamedTensors } from '@/lib/tensors/tensor';
 import { executePlan, type ModelSource } from './executor';
 import { planRecipe, type MergePlan } from './planner';
-import { toyModel, toyShapes, toyTensors } from './toyModel';
+import { toyModel, toyShapes, toyTensors } from '@/testing/toyModel';
 
 const sources = new Map<string, ModelSource>([
   ['a', toyModel({ layers: 4, seed: 21 })],

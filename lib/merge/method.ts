@@ -27,6 +27,16 @@ export interface ParameterDef {
 }
 
 /**
+ * The value a parameter has where a recipe leaves it unset, as editors show it and as a new
+ * input starts: the method's default; without one, 1 for a number (a required weight) and
+ * off for a flag.
+ */
+export function unsetParamValue(def: ParameterDef): ParamScalar {
+  if (def.default !== undefined) return def.default;
+  return def.kind === 'boolean' ? false : 1;
+}
+
+/**
  * How a method treats `base_model`:
  *  - 'required': the method reads it as the base (task arithmetic family, SLERP);
  *  - 'optional': when given it is one more input like the others (linear);

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ParamFilterEntry } from '@/lib/recipe/schema';
+import { unsetParamValue } from './method';
 import { coerceParam, evaluateParamValue, filterMatches, resolveParam } from './parameters';
+import { getMergeMethod } from './registry';
 
 const Q = 'model.layers.3.self_attn.q_proj.weight';
 const UP = 'model.layers.3.mlp.up_proj.weight';
@@ -105,5 +107,25 @@ describe('precedence (property)', () => {
         expect(resolved).toEqual(expected ? { from: expected.from, value: expected.value } : undefined);
       }),
     );
+  });
+});
+
+describe('the value of an unset parameter', () => {
+  const def = (method: string, name: string) => {
+    const found = [...getMergeMethod(method)!.parameters, ...getMergeMethod(method)!.tensorParameters].find((p) => p.name === name);
+    if (!found) throw new Error(`${method} has no parameter ${name}`);
+    return found;
+  };
+
+  it('is the method’s own default, read from its ParameterDef', () => {
+    expect(unsetParamValue(def('ties', 'density'))).toBe(1);
+    expect(unsetParamValue(def('della', 'epsilon'))).toBe(0.15);
+    expect(unsetParamValue(def('linear', 'normalize'))).toBe(true);
+    expect(unsetParamValue(def('karcher', 'tol'))).toBe(1e-5);
+  });
+
+  it('starts a number without a default (a required weight) at 1 and a flag without one off', () => {
+    expect(unsetParamValue(def('ties', 'weight'))).toBe(1);
+    expect(unsetParamValue({ name: 'flag', kind: 'boolean', required: false, description: '' })).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { ModelManifest, PlanIssue } from './planner';
 import { planRecipe, renameTensorLayer, type MergePlan, type TensorPlan } from './planner';
-import { toyModel, toyShapes, toyTensorInfo } from './toyModel';
+import { toyModel, toyShapes, toyTensorInfo } from '@/testing/toyModel';
 
 const catalog = new Map<string, ModelManifest>([
   ['base', toyModel({ layers: 4, seed: 1 })],

@@ -25,15 +25,16 @@
  * missing a tensor, and (when shapes are known) shapes that differ between models.
  */
 import type { TensorInfo } from '@/lib/arch/tensorRole';
+import { outputStageName, stagesFeeding } from '@/lib/recipe/recipeGraph';
 import {
   formatIssuePath,
-  outputStageName,
   stageReferences,
   type IssuePath,
   type ParamMap,
   type ParamScalar,
   type Recipe,
   type RecipeDType,
+  type RecipeModelEntry,
   type RecipeStage,
 } from '@/lib/recipe/schema';
 import { layerT, OUTSIDE_LAYERS_T } from './gradient';
@@ -309,269 +310,32 @@ interface StageContext {
   readonly list: IssueList;
 }
 
+/** What every step of planning one stage reads. */
+interface StageScope {
+  readonly stage: RecipeStage;
+  readonly index: number;
+  readonly path: IssuePath;
+  /** Null when the method is unknown (reported): the walk still finds the recipe's other problems. */
+  readonly method: MergeMethodDefinition | null;
+  readonly list: IssueList;
+  /** Errors of the whole plan before this stage's: a method's own tensor check runs only while the stage has none. */
+  readonly errorsBefore: number;
+}
+
 function planStage(stage: RecipeStage, index: number, ctx: StageContext): StagePlan | null {
   const { list } = ctx;
-  const stagePath: IssuePath = ['stages', index];
+  const path: IssuePath = ['stages', index];
   const errorsBefore = list.issues.length;
-  const method = ctx.registry.get(stage.merge_method);
-  if (!method) list.error(stage.name, [...stagePath, 'merge_method'], `unknown merge method "${stage.merge_method}"`);
-  else warnUnusedParameters(stage, stagePath, method, list);
+  const method = ctx.registry.get(stage.merge_method) ?? null;
+  if (!method) list.error(stage.name, [...path, 'merge_method'], `unknown merge method "${stage.merge_method}"`);
+  else warnUnusedParameters(stage, path, method, list);
+  const scope: StageScope = { stage, index, path, method, list, errorsBefore };
 
-  // Resolve every reference: an earlier stage first (mergekit-multi), then the catalog.
-  const manifests = new Map<string, ModelManifest>();
-  const unresolved = new Set<string>();
-  for (const { ref, kind, path } of stageReferences(stage)) {
-    if (kind === 'tokenizer' || manifests.has(ref) || unresolved.has(ref)) continue;
-    const manifest = ctx.stageOutputs.get(ref) ?? ctx.catalog.get(ref);
-    if (manifest) {
-      manifests.set(ref, manifest);
-      continue;
-    }
-    unresolved.add(ref);
-    list.error(
-      stage.name,
-      [...stagePath, ...path],
-      ctx.failedStages.has(ref)
-        ? `uses stage "${ref}", which could not be planned (see its issues)`
-        : `unknown model "${ref}": not a loaded model and not an earlier stage`,
-    );
-  }
-
-  const base = stage.base_model ?? null;
-  const baseUse = method?.baseModel;
-
-  // Normalize to slices, as mergekit's normalize_config does.
-  const slices: NormSlice[] = [];
-  if (stage.models) {
-    // mergekit keys a merge's inputs by model, so a model listed twice would silently count once there.
-    stage.models.forEach((m, i) => {
-      if (stage.models?.findIndex((other) => other.model === m.model) !== i) {
-        list.error(stage.name, [...stagePath, 'models', i, 'model'], `model "${m.model}" is listed twice; mergekit merges each model once, so list it once with the weight you want`);
-      }
-    });
-    const sources: NormSource[] = stage.models.map((m, i) => ({
-      model: m.model,
-      start: 0,
-      parameters: m.parameters,
-      isBase: m.model === base,
-      implicit: false,
-      path: [...stagePath, 'models', i],
-    }));
-    if (base !== null && !stage.models.some((m) => m.model === base)) {
-      sources.push({ model: base, start: 0, parameters: undefined, isBase: true, implicit: true, path: [...stagePath, 'base_model'] });
-    }
-    const counts = sources.map((s) => ({ model: s.model, layers: manifests.get(s.model)?.layerCount }));
-    const known = counts.filter((c): c is { model: string; layers: number } => c.layers !== undefined);
-    const layers = known[0]?.layers ?? 0;
-    if (known.some((c) => c.layers !== layers)) {
-      list.error(
-        stage.name,
-        [...stagePath, 'models'],
-        `the models have different layer counts (${known.map((c) => `"${c.model}": ${c.layers}`).join(', ')}); use slices to pick matching layer ranges`,
-      );
-    }
-    slices.push({ sources, length: layers, parameters: undefined, path: [...stagePath, 'models'] });
-  } else if (stage.slices) {
-    stage.slices.forEach((slice, s) => {
-      const slicePath: IssuePath = [...stagePath, 'slices', s];
-      const sources = slice.sources.map((src, i) => {
-        const [start, end] = src.layer_range;
-        const manifest = manifests.get(src.model);
-        if (manifest && end > manifest.layerCount) {
-          list.error(
-            stage.name,
-            [...slicePath, 'sources', i, 'layer_range'],
-            `layer_range [${start}, ${end}) goes past the ${manifest.layerCount} layers of "${src.model}"`,
-          );
-        }
-        return {
-          model: src.model,
-          start,
-          parameters: src.parameters,
-          isBase: src.model === base,
-          implicit: false,
-          path: [...slicePath, 'sources', i],
-        };
-      });
-      const first = slice.sources[0]!;
-      slices.push({ sources, length: first.layer_range[1] - first.layer_range[0], parameters: slice.parameters, path: slicePath });
-    });
-  }
-
-  // Base model and input counts (mergekit fails on these at run time; we say it up front).
-  if (method) {
-    if (baseUse === 'required' && base === null) {
-      list.error(stage.name, [...stagePath, 'base_model'], `${method.name} needs a base_model`);
-    }
-    if (base !== null && baseUse === 'unused' && stage.slices) {
-      list.warn(stage.name, [...stagePath, 'base_model'], `${method.name} does not use base_model`);
-    }
-    slices.forEach((slice, s) => {
-      if (base !== null && baseUse === 'required' && !slice.sources.some((src) => src.isBase)) {
-        list.error(
-          stage.name,
-          slice.path,
-          `base_model "${base}" is not among the sources of slices[${s}]; ${method.name} reads the base from each slice's sources (as mergekit does)`,
-        );
-      }
-      const n = slice.sources.length;
-      const { min, max } = method.inputs;
-      if (n < min || (max !== undefined && n > max)) {
-        const wanted = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
-        const implicitBase = slice.sources.find((src) => src.implicit);
-        const why = implicitBase
-          ? ` (base_model "${implicitBase.model}" counts: mergekit adds it to the inputs when it is not listed under models)`
-          : '';
-        list.error(
-          stage.name,
-          slice.path,
-          `${method.name} takes ${wanted} input model${max === 1 ? '' : 's'} per tensor; ${stage.models ? 'this stage' : `slices[${s}]`} gives ${n}${why}`,
-        );
-      }
-    });
-  }
-
-  // Walk the output tensors.
-  const tensors: TensorPlan[] = [];
-  const outputNames = new Set<string>();
-  let outLayer = 0;
-
-  const addTensor = (
-    name: string,
-    info: TensorInfo,
-    section: TensorPlan['section'],
-    sliceIndex: number,
-    t: number,
-    sourceTensors: readonly string[],
-  ) => {
-    const slice = slices[sliceIndex]!;
-    if (outputNames.has(name)) {
-      list.error(stage.name, slice.path, `output tensor ${name} would be written twice`);
-      return;
-    }
-    outputNames.add(name);
-    let shape: readonly number[] | null = null;
-    const shapes: { model: string; shape: readonly number[] }[] = [];
-    slice.sources.forEach((src, j) => {
-      const s = manifests.get(src.model)?.tensorShape?.(sourceTensors[j]!);
-      if (s) shapes.push({ model: src.model, shape: s });
-    });
-    if (shapes.length > 0) {
-      shape = shapes[0]!.shape;
-      const odd = shapes.find((s) => s.shape.length !== shape!.length || s.shape.some((d, k) => d !== shape![k]));
-      if (odd) {
-        list.error(
-          stage.name,
-          slice.path,
-          `shape mismatch for ${name}: ${shapes.map((s) => `"${s.model}" has ${shapeText(s.shape)}`).join(', ')}`,
-        );
-      }
-    }
-
-    let params: Record<string, ParamScalar> = {};
-    let origins: Record<string, ParamOrigin> = {};
-    const sources: PlannedSource[] = [];
-    if (method) {
-      const global = resolveDefs(method.parameters, { slice: slice.parameters, global: stage.parameters }, name, t, (d) => d.required);
-      params = global.params;
-      origins = global.origins;
-      for (const def of global.missing) {
-        list.errorOnce(`${index}|${def.name}|`, stage.name, [...stagePath, 'parameters'], name, (which) =>
-          `${method.name} needs parameter "${def.name}" (missing for ${which})`,
-        );
-      }
-      slice.sources.forEach((src, j) => {
-        const tensorName = sourceTensors[j]!;
-        const resolved = resolveDefs(
-          method.tensorParameters,
-          { model: src.parameters, slice: slice.parameters, global: stage.parameters },
-          tensorName,
-          t,
-          (d) => d.required && (!src.isBase || d.requiredForBase === true),
-        );
-        for (const def of resolved.missing) {
-          const hint = src.implicit
-            ? `; the base model is an input of ${method.name} (mergekit adds base_model to the inputs when it is not listed under models): list it under models with a ${def.name}, give a global ${def.name}, or remove base_model`
-            : '';
-          list.errorOnce(`${index}|${def.name}|${src.model}`, stage.name, src.path, tensorName, (which) =>
-            `${method.name} needs parameter "${def.name}" for model "${src.model}" (missing for ${which})${hint}`,
-          );
-        }
-        sources.push({ model: src.model, tensor: tensorName, isBase: src.isBase, params: resolved.params, origins: resolved.origins });
-      });
-      if (method.checkTensor && list.issues.length === errorsBefore) {
-        const problem = method.checkTensor({ tensorName: name, params, inputs: sources });
-        if (problem) list.errorOnce(`${index}|check|${problem}`, stage.name, slice.path, name, (which) => `${method.name}: ${problem} (${which})`);
-      }
-    } else {
-      slice.sources.forEach((src, j) =>
-        sources.push({ model: src.model, tensor: sourceTensors[j]!, isBase: src.isBase, params: {}, origins: {} }),
-      );
-    }
-    tensors.push({ name, info, section, slice: sliceIndex, t, shape, sources, params, origins });
-  };
-
-  const missingTensor = (slice: NormSlice, j: number, tensor: string) => {
-    const src = slice.sources[j]!;
-    list.errorOnce(`${index}|missing|${src.model}`, stage.name, src.path, tensor, (which) => `model "${src.model}" has no tensor ${which}`);
-  };
-
-  /** Tensors outside the layers, merged from one slice's sources at t = 0. */
-  const planOutside = (sliceIndex: number, section: 'pre' | 'post') => {
-    const slice = slices[sliceIndex];
-    const ref = slice && manifests.get(slice.sources[0]!.model);
-    if (!slice || !ref) return;
-    for (const name of indexManifest(ref).outside) {
-      const info = ref.tensorInfo(name);
-      if ((info.role === 'embed') !== (section === 'pre')) continue;
-      let ok = true;
-      slice.sources.forEach((src, j) => {
-        const m = manifests.get(src.model);
-        if (m && !indexManifest(m).names.has(name)) {
-          missingTensor(slice, j, name);
-          ok = false;
-        }
-      });
-      if (ok) addTensor(name, info, section, sliceIndex, OUTSIDE_LAYERS_T, slice.sources.map(() => name));
-    }
-  };
-
-  const allResolved = slices.every((slice) => slice.sources.every((src) => manifests.has(src.model)));
-  if (allResolved && slices.length > 0) {
-    planOutside(0, 'pre');
-    slices.forEach((slice, s) => {
-      const ref = manifests.get(slice.sources[0]!.model)!;
-      const refSource = slice.sources[0]!;
-      for (let k = 0; k < slice.length; k++) {
-        const refLayer = refSource.start + k;
-        const names = indexManifest(ref).byLayer.get(refLayer) ?? [];
-        if (names.length === 0) list.error(stage.name, refSource.path, `model "${refSource.model}" has no tensors for layer ${refLayer}`);
-        const t = layerT(k, slice.length);
-        for (const name of names) {
-          const sourceTensors: string[] = [];
-          let ok = true;
-          slice.sources.forEach((src, j) => {
-            const renamed = renameTensorLayer(name, refLayer, src.start + k);
-            if (renamed === undefined) {
-              list.errorOnce(`${index}|rename`, stage.name, slice.path, name, (which) => `cannot find the layer index ${refLayer} in ${which}`);
-              ok = false;
-              return;
-            }
-            if (!indexManifest(manifests.get(src.model)!).names.has(renamed)) {
-              missingTensor(slice, j, renamed);
-              ok = false;
-            }
-            sourceTensors.push(renamed);
-          });
-          const outName = renameTensorLayer(name, refLayer, outLayer);
-          if (!ok || outName === undefined) continue;
-          addTensor(outName, { ...ref.tensorInfo(name), layer: outLayer }, 'layer', s, t, sourceTensors);
-        }
-        outLayer++;
-      }
-    });
-    planOutside(slices.length - 1, 'post');
-  }
+  const manifests = resolveReferences(scope, ctx);
+  const slices = normalizeSlices(scope, manifests);
+  checkInputs(scope, slices);
+  const walk = new TensorWalk(scope, manifests, slices);
+  if (slices.length > 0 && slices.every((slice) => slice.sources.every((src) => manifests.has(src.model)))) walk.run();
 
   if (list.issues.length > errorsBefore) return null;
   const inputs: string[] = [];
@@ -580,14 +344,266 @@ function planStage(stage: RecipeStage, index: number, ctx: StageContext): StageP
     index,
     name: stage.name,
     method: stage.merge_method,
-    baseModel: base,
+    baseModel: stage.base_model ?? null,
     seed: stage.random_seed ?? 0,
     dtype: stage.dtype ?? null,
     tokenizerSource: stage.tokenizer_source ?? null,
     inputs,
-    layerCount: outLayer,
-    tensors,
+    layerCount: walk.layerCount,
+    tensors: walk.tensors,
   };
+}
+
+/** Every model the stage names, resolved: an earlier stage first (mergekit-multi), then the catalog. */
+function resolveReferences({ stage, path, list }: StageScope, ctx: StageContext): Map<string, ModelManifest> {
+  const manifests = new Map<string, ModelManifest>();
+  const unresolved = new Set<string>();
+  for (const ref of stageReferences(stage)) {
+    if (ref.kind === 'tokenizer' || manifests.has(ref.ref) || unresolved.has(ref.ref)) continue;
+    const manifest = ctx.stageOutputs.get(ref.ref) ?? ctx.catalog.get(ref.ref);
+    if (manifest) {
+      manifests.set(ref.ref, manifest);
+      continue;
+    }
+    unresolved.add(ref.ref);
+    list.error(
+      stage.name,
+      [...path, ...ref.path],
+      ctx.failedStages.has(ref.ref)
+        ? `uses stage "${ref.ref}", which could not be planned (see its issues)`
+        : `unknown model "${ref.ref}": not a loaded model and not an earlier stage`,
+    );
+  }
+  return manifests;
+}
+
+/** The stage as slices, as mergekit's normalize_config makes them: `models:` is one slice over every layer. */
+function normalizeSlices(scope: StageScope, manifests: ReadonlyMap<string, ModelManifest>): NormSlice[] {
+  const { stage } = scope;
+  if (stage.models) return [modelsAsSlice(scope, stage.models, manifests)];
+  return (stage.slices ?? []).map((slice, s) => {
+    const slicePath: IssuePath = [...scope.path, 'slices', s];
+    const sources = slice.sources.map((src, i): NormSource => {
+      const [start, end] = src.layer_range;
+      const manifest = manifests.get(src.model);
+      if (manifest && end > manifest.layerCount) {
+        scope.list.error(stage.name, [...slicePath, 'sources', i, 'layer_range'], `layer_range [${start}, ${end}) goes past the ${manifest.layerCount} layers of "${src.model}"`);
+      }
+      return { model: src.model, start, parameters: src.parameters, isBase: src.model === stage.base_model, implicit: false, path: [...slicePath, 'sources', i] };
+    });
+    const first = slice.sources[0]!;
+    return { sources, length: first.layer_range[1] - first.layer_range[0], parameters: slice.parameters, path: slicePath };
+  });
+}
+
+/** `models:` syntax: every layer of each model, and a base that is not listed as one more source (whatever the method). */
+function modelsAsSlice({ stage, path, list }: StageScope, models: readonly RecipeModelEntry[], manifests: ReadonlyMap<string, ModelManifest>): NormSlice {
+  const base = stage.base_model ?? null;
+  // mergekit keys a merge's inputs by model, so a model listed twice would silently count once there.
+  models.forEach((m, i) => {
+    if (models.findIndex((other) => other.model === m.model) !== i) {
+      list.error(stage.name, [...path, 'models', i, 'model'], `model "${m.model}" is listed twice; mergekit merges each model once, so list it once with the weight you want`);
+    }
+  });
+  const sources: NormSource[] = models.map((m, i) => ({ model: m.model, start: 0, parameters: m.parameters, isBase: m.model === base, implicit: false, path: [...path, 'models', i] }));
+  if (base !== null && !models.some((m) => m.model === base)) {
+    sources.push({ model: base, start: 0, parameters: undefined, isBase: true, implicit: true, path: [...path, 'base_model'] });
+  }
+  const known = sources.flatMap((s) => {
+    const layers = manifests.get(s.model)?.layerCount;
+    return layers === undefined ? [] : [{ model: s.model, layers }];
+  });
+  const layers = known[0]?.layers ?? 0;
+  if (known.some((c) => c.layers !== layers)) {
+    list.error(
+      stage.name,
+      [...path, 'models'],
+      `the models have different layer counts (${known.map((c) => `"${c.model}": ${c.layers}`).join(', ')}); use slices to pick matching layer ranges`,
+    );
+  }
+  return { sources, length: layers, parameters: undefined, path: [...path, 'models'] };
+}
+
+/** The base model and the number of inputs the method takes (mergekit fails on these at run time; the plan says it up front). */
+function checkInputs({ stage, path, method, list }: StageScope, slices: readonly NormSlice[]): void {
+  if (!method) return;
+  const base = stage.base_model ?? null;
+  if (method.baseModel === 'required' && base === null) list.error(stage.name, [...path, 'base_model'], `${method.name} needs a base_model`);
+  if (base !== null && method.baseModel === 'unused' && stage.slices) list.warn(stage.name, [...path, 'base_model'], `${method.name} does not use base_model`);
+  slices.forEach((slice, s) => {
+    if (base !== null && method.baseModel === 'required' && !slice.sources.some((src) => src.isBase)) {
+      list.error(
+        stage.name,
+        slice.path,
+        `base_model "${base}" is not among the sources of slices[${s}]; ${method.name} reads the base from each slice's sources (as mergekit does)`,
+      );
+    }
+    const n = slice.sources.length;
+    const { min, max } = method.inputs;
+    if (n < min || (max !== undefined && n > max)) {
+      const wanted = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
+      const implicitBase = slice.sources.find((src) => src.implicit);
+      const why = implicitBase ? ` (base_model "${implicitBase.model}" counts: mergekit adds it to the inputs when it is not listed under models)` : '';
+      list.error(
+        stage.name,
+        slice.path,
+        `${method.name} takes ${wanted} input model${max === 1 ? '' : 's'} per tensor; ${stage.models ? 'this stage' : `slices[${s}]`} gives ${n}${why}`,
+      );
+    }
+  });
+}
+
+/**
+ * The output tensors of one stage, in mergekit's order (mergekit/plan.py): the tensors before
+ * the layers from the first slice, each slice's layers (`planSlice`, `planLayer`), the tensors
+ * after them from the last slice; each output tensor with its sources and parameters
+ * (`planTensor`).
+ */
+class TensorWalk {
+  readonly tensors: TensorPlan[] = [];
+  /** Output decoder layers so far. */
+  layerCount = 0;
+  private readonly outputNames = new Set<string>();
+
+  constructor(
+    private readonly scope: StageScope,
+    private readonly manifests: ReadonlyMap<string, ModelManifest>,
+    private readonly slices: readonly NormSlice[],
+  ) {}
+
+  run(): void {
+    this.planOutside(0, 'pre');
+    this.slices.forEach((slice, s) => this.planSlice(slice, s));
+    this.planOutside(this.slices.length - 1, 'post');
+  }
+
+  /** Tensors outside the layers, merged from one slice's sources at t = 0. */
+  private planOutside(sliceIndex: number, section: 'pre' | 'post'): void {
+    const slice = this.slices[sliceIndex]!;
+    const ref = this.manifests.get(slice.sources[0]!.model)!;
+    for (const name of indexManifest(ref).outside) {
+      const info = ref.tensorInfo(name);
+      if ((info.role === 'embed') !== (section === 'pre')) continue;
+      const missing = slice.sources.filter((src, j) => {
+        if (indexManifest(this.manifests.get(src.model)!).names.has(name)) return false;
+        this.missingTensor(slice, j, name);
+        return true;
+      });
+      if (missing.length === 0) this.planTensor(name, info, section, sliceIndex, OUTSIDE_LAYERS_T, slice.sources.map(() => name));
+    }
+  }
+
+  /** Output layer j of a slice reads layer `layer_range[0] + k` of each source, k = j − the slice's first output layer. */
+  private planSlice(slice: NormSlice, s: number): void {
+    for (let k = 0; k < slice.length; k++) {
+      this.planLayer(slice, s, k);
+      this.layerCount++;
+    }
+  }
+
+  private planLayer(slice: NormSlice, s: number, k: number): void {
+    const { stage, index, list } = this.scope;
+    const refSource = slice.sources[0]!;
+    const ref = this.manifests.get(refSource.model)!;
+    const refLayer = refSource.start + k;
+    const names = indexManifest(ref).byLayer.get(refLayer) ?? [];
+    if (names.length === 0) list.error(stage.name, refSource.path, `model "${refSource.model}" has no tensors for layer ${refLayer}`);
+    const t = layerT(k, slice.length);
+    for (const name of names) {
+      const sourceTensors: string[] = [];
+      let ok = true;
+      slice.sources.forEach((src, j) => {
+        const renamed = renameTensorLayer(name, refLayer, src.start + k);
+        if (renamed === undefined) {
+          list.errorOnce(`${index}|rename`, stage.name, slice.path, name, (which) => `cannot find the layer index ${refLayer} in ${which}`);
+          ok = false;
+          return;
+        }
+        if (!indexManifest(this.manifests.get(src.model)!).names.has(renamed)) {
+          this.missingTensor(slice, j, renamed);
+          ok = false;
+        }
+        sourceTensors.push(renamed);
+      });
+      const outName = renameTensorLayer(name, refLayer, this.layerCount);
+      if (ok && outName !== undefined) this.planTensor(outName, { ...ref.tensorInfo(name), layer: this.layerCount }, 'layer', s, t, sourceTensors);
+    }
+  }
+
+  /** One output tensor: its shape where the headers tell it, and every parameter resolved for it and for each of its sources. */
+  private planTensor(name: string, info: TensorInfo, section: TensorPlan['section'], sliceIndex: number, t: number, sourceTensors: readonly string[]): void {
+    const { stage, list } = this.scope;
+    const slice = this.slices[sliceIndex]!;
+    if (this.outputNames.has(name)) {
+      list.error(stage.name, slice.path, `output tensor ${name} would be written twice`);
+      return;
+    }
+    this.outputNames.add(name);
+    const shape = this.commonShape(name, slice, sourceTensors);
+    const method = this.scope.method;
+    if (!method) {
+      const sources = slice.sources.map((src, j) => ({ model: src.model, tensor: sourceTensors[j]!, isBase: src.isBase, params: {}, origins: {} }));
+      this.tensors.push({ name, info, section, slice: sliceIndex, t, shape, sources, params: {}, origins: {} });
+      return;
+    }
+    const global = this.globalParameters(method, slice, name, t);
+    const sources = slice.sources.map((src, j) => this.sourceParameters(method, slice, src, sourceTensors[j]!, t));
+    if (method.checkTensor && list.issues.length === this.scope.errorsBefore) {
+      const problem = method.checkTensor({ tensorName: name, params: global.params, inputs: sources });
+      if (problem) list.errorOnce(`${this.scope.index}|check|${problem}`, stage.name, slice.path, name, (which) => `${method.name}: ${problem} (${which})`);
+    }
+    this.tensors.push({ name, info, section, slice: sliceIndex, t, shape, sources, params: global.params, origins: global.origins });
+  }
+
+  /** The sources' shape of a tensor when their headers give it (null otherwise); a mismatch is an error. */
+  private commonShape(name: string, slice: NormSlice, sourceTensors: readonly string[]): readonly number[] | null {
+    const shapes = slice.sources.flatMap((src, j) => {
+      const shape = this.manifests.get(src.model)?.tensorShape?.(sourceTensors[j]!);
+      return shape ? [{ model: src.model, shape }] : [];
+    });
+    const shape = shapes[0]?.shape ?? null;
+    if (shape && shapes.some((s) => s.shape.length !== shape.length || s.shape.some((d, k) => d !== shape[k]))) {
+      this.scope.list.error(this.scope.stage.name, slice.path, `shape mismatch for ${name}: ${shapes.map((s) => `"${s.model}" has ${shapeText(s.shape)}`).join(', ')}`);
+    }
+    return shape;
+  }
+
+  /** The method's global parameters, evaluated against the output tensor name. */
+  private globalParameters(method: MergeMethodDefinition, slice: NormSlice, name: string, t: number): ResolvedSet {
+    const { stage, index, path, list } = this.scope;
+    const global = resolveDefs(method.parameters, { slice: slice.parameters, global: stage.parameters }, name, t, (d) => d.required);
+    for (const def of global.missing) {
+      list.errorOnce(`${index}|${def.name}|`, stage.name, [...path, 'parameters'], name, (which) => `${method.name} needs parameter "${def.name}" (missing for ${which})`);
+    }
+    return global;
+  }
+
+  /** One source's tensor parameters, evaluated against the name of the tensor read from it (mergekit's `cfg_reader.for_tensor`). */
+  private sourceParameters(method: MergeMethodDefinition, slice: NormSlice, src: NormSource, tensorName: string, t: number): PlannedSource {
+    const { stage, index, list } = this.scope;
+    const resolved = resolveDefs(
+      method.tensorParameters,
+      { model: src.parameters, slice: slice.parameters, global: stage.parameters },
+      tensorName,
+      t,
+      (d) => d.required && (!src.isBase || d.requiredForBase === true),
+    );
+    for (const def of resolved.missing) {
+      const hint = src.implicit
+        ? `; the base model is an input of ${method.name} (mergekit adds base_model to the inputs when it is not listed under models): list it under models with a ${def.name}, give a global ${def.name}, or remove base_model`
+        : '';
+      list.errorOnce(`${index}|${def.name}|${src.model}`, stage.name, src.path, tensorName, (which) =>
+        `${method.name} needs parameter "${def.name}" for model "${src.model}" (missing for ${which})${hint}`,
+      );
+    }
+    return { model: src.model, tensor: tensorName, isBase: src.isBase, params: resolved.params, origins: resolved.origins };
+  }
+
+  private missingTensor(slice: NormSlice, j: number, tensor: string): void {
+    const src = slice.sources[j]!;
+    const { stage, index, list } = this.scope;
+    list.errorOnce(`${index}|missing|${src.model}`, stage.name, src.path, tensor, (which) => `model "${src.model}" has no tensor ${which}`);
+  }
 }
 
 /**
@@ -615,13 +631,7 @@ export function planRecipe(recipe: Recipe, catalog: ModelCatalog, options: PlanO
   });
 
   const output = outputStageName(recipe);
-  // Stages the output needs, walking references backwards.
-  const needed = new Set([output]);
-  for (let i = recipe.stages.length - 1; i >= 0; i--) {
-    const stage = recipe.stages[i]!;
-    if (!needed.has(stage.name)) continue;
-    for (const r of stageReferences(stage)) if (r.kind !== 'tokenizer') needed.add(r.ref);
-  }
+  const needed = new Set(stagesFeeding(recipe, output).map((s) => s.name));
   recipe.stages.forEach((stage, i) => {
     if (!needed.has(stage.name)) {
       list.warn(stage.name, ['stages', i], `stage "${stage.name}" does not feed the output "${output}"; it is planned but not run`);

@@ -16,6 +16,7 @@
  *    the planner.
  */
 import { z } from 'zod';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -36,7 +37,7 @@ export const RECIPE_LIMITS = {
 
 export const RECIPE_VERSION = 1;
 
-export const RECIPE_DTYPES = ['float32', 'float16', 'bfloat16'] as const;
+const RECIPE_DTYPES = ['float32', 'float16', 'bfloat16'] as const;
 export type RecipeDType = (typeof RECIPE_DTYPES)[number];
 
 /** `tokenizer_source` values that are not model references (mergekit spelling). */
@@ -140,10 +141,6 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? 'a string' : typeof value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 interface LocalIssue {
   path: (string | number)[];
   message: string;
@@ -178,7 +175,7 @@ function scalarOrGradientIssues(value: unknown, path: (string | number)[]): Loca
   return [{ path, message: `expected a number, a boolean or a gradient list (got ${describe(value)})` }];
 }
 
-export function paramValueIssues(value: unknown, path: (string | number)[] = []): LocalIssue[] {
+function paramValueIssues(value: unknown, path: (string | number)[] = []): LocalIssue[] {
   if (typeof value === 'boolean' || typeof value === 'number') return scalarOrGradientIssues(value, path);
   if (isPlainObject(value)) {
     return [{ path, message: `expected ${PARAM_VALUE_HINT}; wrap a single {filter, value} entry in a list` }];
@@ -508,9 +505,4 @@ export function parseRecipe(json: unknown, context: RecipeContext = {}): ParseRe
   }
   const issues = contextIssues(parsed.data, context);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, recipe: parsed.data };
-}
-
-/** The stage whose output is the recipe's result. */
-export function outputStageName(recipe: Recipe): string {
-  return recipe.output ?? recipe.stages[recipe.stages.length - 1]!.name;
 }

@@ -4,8 +4,8 @@ import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { tensor, type NamedTensors } from '@/lib/tensors/tensor';
 import { createLlamaRuntime, type LlamaRuntime } from './llamaRuntime';
 import { argmax } from './sampling';
-import { randomLlamaWeights, referenceLlamaLogits } from './testing/llamaReferenceForward';
-import { loadZooModel, zooModelIds } from './testing/zooFiles';
+import { randomLlamaWeights, referenceLlamaLogits } from '@/testing/llamaReferenceForward';
+import { loadZooCheckpoint, zooModelIds } from '@/testing/zoo';
 
 ort.env.wasm.numThreads = 1;
 
@@ -53,7 +53,7 @@ describe.skipIf(zooIds.length === 0)('zoo models (public/models) against the tra
   let runtime: LlamaRuntime;
   beforeAll(async () => {
     // One session serves the whole family: every model only swaps weights.
-    const first = await loadZooModel(zooIds[0]!);
+    const first = await loadZooCheckpoint(zooIds[0]!);
     runtime = await createLlamaRuntime(ort, first.config);
   });
   afterAll(() => runtime?.close());
@@ -63,7 +63,7 @@ describe.skipIf(zooIds.length === 0)('zoo models (public/models) against the tra
   const rewriteTolerant = { retry: { count: 2, delay: 5000 } };
 
   it.each(zooIds)('%s: logits at every position of every case within 1e-4', rewriteTolerant, async (id) => {
-    const model = await loadZooModel(id);
+    const model = await loadZooCheckpoint(id);
     expect(model.config.num_hidden_layers).toBe(runtime.config.num_hidden_layers);
     runtime.setWeights(model.weights);
     const logits = await runtime.logits(model.referenceCases.map((c) => c.input_ids));
@@ -73,7 +73,7 @@ describe.skipIf(zooIds.length === 0)('zoo models (public/models) against the tra
   });
 
   it('KV-cache generation equals recomputing the full sequence each step', async () => {
-    const model = await loadZooModel(zooIds[zooIds.length - 1]!);
+    const model = await loadZooCheckpoint(zooIds[zooIds.length - 1]!);
     runtime.setWeights(model.weights);
     const prompts = ['add: 12+34=', 'reverse: merge=', 'The cat'].map((p) => model.tokenizer.encode(p));
     const cached = await runtime.generateGreedy(prompts, { maxNewTokens: 8 });
@@ -83,7 +83,7 @@ describe.skipIf(zooIds.length === 0)('zoo models (public/models) against the tra
   });
 
   it('batched greedy equals one prompt at a time', async () => {
-    const model = await loadZooModel(zooIds[zooIds.length - 1]!);
+    const model = await loadZooCheckpoint(zooIds[zooIds.length - 1]!);
     runtime.setWeights(model.weights);
     const texts = ['add: 1+2=', 'add: 41+19=', 'add: 5+93=', 'sort: kvuorvk=', 'recall: b32 o38 h31 ? b=', 'x'];
     const prompts = texts.map((t) => model.tokenizer.encode(t));

@@ -31,7 +31,7 @@ export const depthwiseSpaceSchema = z
   });
 export type DepthwiseSpaceConfig = z.infer<typeof depthwiseSpaceSchema>;
 
-export const STACKED_STAGE = 'stacked';
+const STACKED_STAGE = 'stacked';
 
 export function depthwiseSpace(config: DepthwiseSpaceConfig): SearchSpace {
   const slots = config.slots ?? config.layerCount;

@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { ParamValue, Recipe } from '@/lib/recipe/schema';
-import type { Evaluate } from './runSearch';
+import type { Evaluate } from './searchLoop';
 
 export const hiMergingConfigSchema = z.object({
   base: z.string().min(1),
@@ -74,7 +74,7 @@ export interface HiMergingResult {
   spent: number;
 }
 
-export const HI_MERGED_STAGE = 'hi_merged';
+const HI_MERGED_STAGE = 'hi_merged';
 
 function layerWeights(perLayer: readonly number[], outside: number): ParamValue {
   const rounded = perLayer.map((w) => Math.round(w * 1e4) / 1e4);
@@ -83,7 +83,7 @@ function layerWeights(perLayer: readonly number[], outside: number): ParamValue 
 }
 
 /** The recipe of a setting over a subset of experts (indices into config.experts). */
-export function hiMergingRecipe(config: HiMergingConfig, settings: HiMergingSettings, include: readonly number[] = config.experts.map((_, i) => i)): Recipe {
+function hiMergingRecipe(config: HiMergingConfig, settings: HiMergingSettings, include: readonly number[] = config.experts.map((_, i) => i)): Recipe {
   return {
     version: 1,
     stages: [

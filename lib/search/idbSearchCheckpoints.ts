@@ -16,7 +16,7 @@ interface SearchDb extends DBSchema {
   checkpoints: { key: string; value: SearchCheckpoint };
 }
 
-export function idbSearchCheckpointStore(): SearchCheckpointStore {
+function idbSearchCheckpointStore(): SearchCheckpointStore {
   let db: Promise<IDBPDatabase<SearchDb>> | null = null;
   const open = () =>
     (db ??= openDB<SearchDb>(DB_NAME, DB_VERSION, {

@@ -10,7 +10,7 @@ export const knobSchema = z.union([
 ]);
 export type Knob = z.infer<typeof knobSchema>;
 
-export function isFree(knob: Knob): knob is { low: number; high: number } {
+function isFree(knob: Knob): knob is { low: number; high: number } {
   return typeof knob !== 'number' && knob.high > knob.low;
 }
 

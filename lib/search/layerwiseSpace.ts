@@ -50,7 +50,7 @@ interface Cell {
   t: number;
 }
 
-export const FUSED_STAGE = 'fused';
+const FUSED_STAGE = 'fused';
 
 export function layerwiseSpace(config: LayerwiseSpaceConfig): SearchSpace {
   const groups = Math.ceil(config.layerCount / config.groupSize);

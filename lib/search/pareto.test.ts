@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chebyshev, dominates, nonDominatedSort, paretoFront, simplexWeights } from './pareto';
+import { chebyshev, dominates, paretoFront, simplexWeights } from './pareto';
 
 const pointsArb = fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 30 });
 
@@ -23,20 +23,6 @@ describe('Pareto fronts', () => {
     );
   });
 
-  it('non-dominated sorting: the first front is the Pareto front, and each point is dominated only by earlier fronts', () => {
-    fc.assert(
-      fc.property(pointsArb, (points) => {
-        const fronts = nonDominatedSort(points);
-        expect(fronts.flat().sort((a, b) => a - b)).toEqual(points.map((_, i) => i));
-        expect([...fronts[0]!].sort((a, b) => a - b)).toEqual(paretoFront(points));
-        fronts.forEach((front, k) => {
-          for (const i of front) {
-            for (const later of fronts.slice(k)) for (const j of later) expect(dominates(points[j]!, points[i]!)).toBe(false);
-          }
-        });
-      }),
-    );
-  });
 
   it('simplex weights sum to one and Chebyshev scalarisation prefers the balanced point under equal weights', () => {
     let x = 0.1;

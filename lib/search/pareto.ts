@@ -1,4 +1,4 @@
-/** Pareto dominance for maximised objectives, and non-dominated sorting (NSGA-II's fronts). */
+/** Pareto dominance and the Pareto front for maximised objectives, and ParEGO's scalarisation. */
 
 /** a dominates b: at least as good everywhere and better somewhere. */
 export function dominates(a: readonly number[], b: readonly number[]): boolean {
@@ -15,29 +15,6 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
 /** Indices of the points no other point dominates. */
 export function paretoFront(points: readonly (readonly number[])[]): number[] {
   return points.flatMap((p, i) => (points.some((q, j) => j !== i && dominates(q, p)) ? [] : [i]));
-}
-
-/** Fronts of indices, best first: front k holds the points dominated only by earlier fronts. */
-export function nonDominatedSort(points: readonly (readonly number[])[]): number[][] {
-  const dominatedBy = points.map(() => 0);
-  const dominating: number[][] = points.map(() => []);
-  for (let i = 0; i < points.length; i++) {
-    for (let j = 0; j < points.length; j++) {
-      if (i !== j && dominates(points[i]!, points[j]!)) dominating[i]!.push(j);
-      else if (i !== j && dominates(points[j]!, points[i]!)) dominatedBy[i]!++;
-    }
-  }
-  const fronts: number[][] = [];
-  let current = points.flatMap((_, i) => (dominatedBy[i] === 0 ? [i] : []));
-  while (current.length > 0) {
-    fronts.push(current);
-    const next: number[] = [];
-    for (const i of current) {
-      for (const j of dominating[i]!) if (--dominatedBy[j]! === 0) next.push(j);
-    }
-    current = next;
-  }
-  return fronts;
 }
 
 /**

@@ -3,10 +3,10 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '@/lib/recipe/schema';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
-import { engineEvaluator } from './engineEvaluator';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
+import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { conflictHeatmap, hiMergingConfigSchema, runHiMerging } from './hiMerging';
-import { bestTrial, runSearch, type Evaluate } from './runSearch';
+import { bestTrial, runSearch, type Evaluate } from './searchLoop';
 import { parseSearchConfig, type SearchConfigInput } from './searchConfig';
 
 const FIDELITY = 30;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSearch, type Evaluate } from './runSearch';
+import { runSearch, type Evaluate } from './searchLoop';
 import { memorySearchCheckpointStore, parseSearchCheckpoint, type SearchCheckpoint } from './searchCheckpoint';
 import { parseSearchConfig } from './searchConfig';
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { recipeSchema } from '@/lib/recipe/schema';
 import { hiMergingConfigSchema, type HiMergingConfig, type HiMergingResult, type HiMergingStep } from './hiMerging';
-import type { SearchState } from './runSearch';
+import type { SearchState } from './searchLoop';
 import { searchConfigSchema } from './searchConfig';
 
 /** running: saved while the search ran (a reload interrupted it, or it is still going); stopped: cancelled or failed. */

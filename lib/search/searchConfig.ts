@@ -5,7 +5,7 @@ import { layerwiseSpace, layerwiseSpaceSchema } from './layerwiseSpace';
 import { objectiveSchema } from './objective';
 import type { SearchSpace } from './space';
 
-export const optimizerConfigSchema = z.discriminatedUnion('kind', [
+const optimizerConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('random') }),
   z.object({ kind: z.literal('cmaes'), sigma0: z.number().positive().max(1).default(0.3) }),
   z.object({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hiMergingConfigSchema, runHiMerging } from './hiMerging';
-import { runSearch, type Evaluate } from './runSearch';
+import { runSearch, type Evaluate } from './searchLoop';
 import { estimateSearchCost, estimateSeconds, formatDuration, hiMergingCostBound, ASSUMED_RATE } from './searchCost';
 import { parseSearchConfig, type SearchConfigInput } from './searchConfig';
 

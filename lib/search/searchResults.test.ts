@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Recipe } from '@/lib/recipe/schema';
-import type { SearchTrials, TrialRecord } from './runSearch';
+import type { SearchTrials, TrialRecord } from './searchLoop';
 import { parseSearchConfig } from './searchConfig';
 import { budgetFraction, curveUntil, objectiveTitle, paretoPoints, recipeMethods, topCandidates } from './searchResults';
 

@@ -1,7 +1,7 @@
 /** What the search panel shows of a search's trials: candidates ranked, the Pareto view, methods in a recipe. */
 import type { Recipe } from '@/lib/recipe/schema';
 import { objectiveLabels, type Objective } from './objective';
-import { fullFidelityTrials, paretoTrials, type SearchTrials, type TrialRecord } from './runSearch';
+import { fullFidelityTrials, paretoTrials, type SearchTrials, type TrialRecord } from './searchLoop';
 
 export interface Candidate {
   trial: TrialRecord;

@@ -27,11 +27,11 @@ export interface SearchSpace {
   decode(unit: readonly number[]): Recipe;
 }
 
-export function realValue(dimension: RealDimension, u: number): number {
+function realValue(dimension: RealDimension, u: number): number {
   return dimension.low + clampUnit(u) * (dimension.high - dimension.low);
 }
 
-export function choiceValue(dimension: ChoiceDimension, u: number): string {
+function choiceValue(dimension: ChoiceDimension, u: number): string {
   const k = dimension.choices.length;
   return dimension.choices[Math.min(k - 1, Math.floor(clampUnit(u) * k))]!;
 }

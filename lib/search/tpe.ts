@@ -53,7 +53,7 @@ function logDensity(model: Parzen, x: readonly number[]): number {
 }
 
 /** The observations TPE models: the highest fidelity with at least `minPoints` of them. */
-export function modelledObservations(observations: readonly Observation[], minPoints: number): Observation[] {
+function modelledObservations(observations: readonly Observation[], minPoints: number): Observation[] {
   const byFidelity = new Map<number, Observation[]>();
   for (const o of observations) byFidelity.set(o.fidelity, [...(byFidelity.get(o.fidelity) ?? []), o]);
   const fidelities = [...byFidelity.keys()].sort((a, b) => b - a);

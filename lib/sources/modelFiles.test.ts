@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
+import { startHubServer, type HubServer } from '@/testing/hubServer';
 import { ReadLedger } from './byteReader';
 import { openCheckpoint, type CheckpointSource } from './checkpointSource';
 import { blobModelFiles, filesBelowPickedFolder, zooModelFiles } from './modelFiles';

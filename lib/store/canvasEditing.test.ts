@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { canvasToRecipe } from './canvasRecipe';
 import { clearSelection, duplicateNodes, duplicateSelection, removeElements, removeSelection, selectedNodeIds } from './canvasEditing';
 import { isMergeNode, type MergeNode, type StudioNode } from './canvasTypes';
-import { addMergeNode, addModelNode, connect, emptyCanvas, setGlobalParam, setMethod, setModelParam, setSlices, updateMerge, type CanvasState } from './studioStore';
+import { addMergeNode, addModelNode, connect, emptyCanvas, setGlobalParam, setMethod, setModelParam, setSlices, updateMerge } from './studioStore';
+import type { CanvasState } from './canvasTypes';
 
 /** Two experts into a task-arithmetic merge with its own weights, the merge selected. */
 function tunedMerge(): { state: CanvasState; a: string; b: string; merge: string } {

@@ -1,7 +1,8 @@
 import type { XYPosition } from '@xyflow/react';
 import { edgeId } from './canvasRecipe';
 import { isMergeNode, type StudioEdge, type StudioNode } from './canvasTypes';
-import { nextId, nextStageName, removeNodes, type CanvasState } from './studioStore';
+import type { CanvasState } from './canvasTypes';
+import { nextId, nextStageName, removeNodes } from './studioStore';
 
 // Editing the selection: duplicate, delete, deselect. Pure functions from state to state,
 // applied through the store's `apply` so each one is a single undo step.

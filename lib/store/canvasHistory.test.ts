@@ -13,7 +13,9 @@ import {
   undoStep,
   type CanvasHistory,
 } from './canvasHistory';
-import { addMergeNode, addModelNode, connect, emptyCanvas, setLayerValue, setMethod, setModelParam, type CanvasState } from './studioStore';
+import { setLayerWeight } from '@/testing/layerSlider';
+import { addMergeNode, addModelNode, connect, emptyCanvas, setMethod, setModelParam } from './studioStore';
+import type { CanvasState } from './canvasTypes';
 
 /** Two experts wired into a linear merge. */
 function wiredMerge(): { state: CanvasState; a: string; b: string; merge: string } {
@@ -106,7 +108,7 @@ describe('canvas history', () => {
   it('a slider drag (edits of one parameter close together) is one undo step', () => {
     const { state, a, merge } = wiredMerge();
     let at = { history: emptyHistory, state };
-    for (let i = 1; i <= 20; i++) at = edit(at, (s) => setLayerValue(s, merge, a, 'weight', 1, 4, i / 20, 1), i * 16);
+    for (let i = 1; i <= 20; i++) at = edit(at, (s) => setLayerWeight(s, merge, a, 1, i / 20), i * 16);
     expect(at.history.past).toHaveLength(1);
     expect(undoStep(at.history, at.state)!.state).toBe(state);
   });

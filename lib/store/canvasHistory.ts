@@ -1,5 +1,5 @@
-import type { StudioEdge, StudioNode } from './canvasTypes';
-import type { CanvasState } from './studioStore';
+import type { CanvasState, StudioEdge, StudioNode } from './canvasTypes';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /**
  * Undo and redo for the canvas: snapshots of the whole canvas state before each edit.
@@ -31,7 +31,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   }
-  if (!isRecord(a) || !isRecord(b)) return false;
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
 }
@@ -74,12 +74,8 @@ function changedDataPaths(a: StudioNode, b: StudioNode): string[] {
   return paths;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function changedLeaves(prefix: string, a: unknown, b: unknown, depth: number): string[] {
-  if (depth === 0 || !isRecord(a) || !isRecord(b)) return [prefix];
+  if (depth === 0 || !isPlainObject(a) || !isPlainObject(b)) return [prefix];
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
     .sort()
     .filter((key) => !sameJson(a[key], b[key]))

@@ -9,15 +9,14 @@ import {
   connect,
   connectionProblem,
   emptyCanvas,
-  perLayerValues,
   removeNodes,
   setGlobalParam,
-  setLayerValue,
   setMethod,
   setSlices,
   updateMerge,
-  type CanvasState,
 } from './studioStore';
+import type { CanvasState } from './canvasTypes';
+import { setLayerWeight } from '@/testing/layerSlider';
 
 /** Two experts into a task-arithmetic merge on the base, built as a person would. */
 function twoExpertMerge(): { state: CanvasState; a: string; b: string; merge: string } {
@@ -68,17 +67,10 @@ describe('canvas actions', () => {
 
   it('a layer slider turns a scalar into one anchor per layer and changes only that layer', () => {
     const { state, a, merge } = twoExpertMerge();
-    const next = setLayerValue(state, merge, a, 'weight', 2, 4, 0.25, 1);
+    const next = setLayerWeight(state, merge, a, 2, 0.25);
     const node = next.nodes.find((n) => n.id === merge);
     if (node?.type !== 'merge') throw new Error('no merge');
     expect(node.data.modelParams[a]?.weight).toEqual([1, 1, 0.25, 1]);
-    expect(perLayerValues(node.data.modelParams[a]?.weight, 4, 1)).toEqual([1, 1, 0.25, 1]);
-  });
-
-  it('per-layer values of a short gradient follow mergekit interpolation', () => {
-    expect(perLayerValues([0, 1], 5, 1)).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    expect(perLayerValues(0.3, 3, 1)).toEqual([0.3, 0.3, 0.3]);
-    expect(perLayerValues(undefined, 2, 0.5)).toEqual([0.5, 0.5]);
   });
 });
 
@@ -131,7 +123,7 @@ describe('canvas to recipe and back', () => {
 
   it('round-trips through a share link: same recipe, same layout, same wiring', () => {
     const { state } = twoExpertMerge();
-    const layered = setLayerValue(state, 'merge-1', 'model-1', 'weight', 0, 4, 0.5, 1);
+    const layered = setLayerWeight(state, 'merge-1', 'model-1', 0, 0.5);
     const { recipe } = canvasToRecipe(layered.nodes, layered.edges, layered.activeNodeId);
     if (!recipe) throw new Error('no recipe');
     const layout = canvasToLayout(layered.nodes, layered.edges, layered.activeNodeId);

@@ -1,3 +1,4 @@
+import { outputStageName, stageInputs } from '@/lib/recipe/recipeGraph';
 import type { Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { CanvasLayout } from './canvasLayout';
 import type { MergeNode, StudioEdge, StudioNode } from './canvasTypes';
@@ -182,12 +183,6 @@ export function emptyMergeData(stage: string): MergeNode['data'] {
   return { stage, method: 'linear', baseModel: null, params: {}, modelParams: {} };
 }
 
-/** The distinct models a stage reads through `models:` or `slices:`, in first-use order. */
-function stageInputs(stage: RecipeStage): string[] {
-  const refs = [...(stage.models ?? []).map((m) => m.model), ...(stage.slices ?? []).flatMap((s) => s.sources.map((x) => x.model))];
-  return [...new Set(refs)];
-}
-
 function autoLayout(recipe: Recipe): CanvasLayout {
   const stageNames = new Set(recipe.stages.map((s) => s.name));
   const depth = new Map<string, number>();
@@ -222,6 +217,5 @@ function autoLayout(recipe: Recipe): CanvasLayout {
       edges.push({ source: modelNodeId, target: id });
     });
   });
-  const last = recipe.output ?? recipe.stages.at(-1)?.name;
-  return { nodes, edges, active: last ? `merge-${last}` : null };
+  return { nodes, edges, active: `merge-${outputStageName(recipe)}` };
 }

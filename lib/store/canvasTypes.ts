@@ -33,10 +33,16 @@ export type MergeNode = Node<MergeNodeData, 'merge'>;
 export type StudioNode = ModelNode | MergeNode;
 export type StudioEdge = Edge;
 
-export function isMergeNode(node: StudioNode): node is MergeNode {
-  return node.type === 'merge';
+/** The canvas as the store holds it: the document (nodes, wiring, the previewed merge) and the selection. */
+export interface CanvasState {
+  nodes: StudioNode[];
+  edges: StudioEdge[];
+  /** The merge node the preview and the scores follow. */
+  activeNodeId: string | null;
+  /** The node the inspector shows. */
+  selectedNodeId: string | null;
 }
 
-export function isModelNode(node: StudioNode): node is ModelNode {
-  return node.type === 'model';
+export function isMergeNode(node: StudioNode): node is MergeNode {
+  return node.type === 'merge';
 }

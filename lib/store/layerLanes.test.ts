@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { llamaTensorInfo, llamaTensorNames } from '@/lib/arch/llama';
 import { parseLlamaConfig } from '@/lib/formats/hfConfig';
-import { readZooJson } from '@/lib/formats/testing/zooFiles';
+import { readZooJson } from '@/testing/zoo';
 import { layerT, OUTSIDE_LAYERS_T } from '@/lib/merge/gradient';
 import { evaluateParamValue } from '@/lib/merge/parameters';
 import { defaultRegistry, mergeMethodNames } from '@/lib/merge/registry';
@@ -27,7 +27,8 @@ import {
   writeLanes,
   type LayerLanes,
 } from './layerLanes';
-import { addMergeNode, addModelNode, connect, emptyCanvas, setMethod, updateMerge, type CanvasState } from './studioStore';
+import { addMergeNode, addModelNode, connect, emptyCanvas, setMethod, updateMerge } from './studioStore';
+import type { CanvasState } from './canvasTypes';
 
 const config = parseLlamaConfig(await readZooJson('zoo-base', 'config.json'));
 const LAYERS = config.num_hidden_layers;

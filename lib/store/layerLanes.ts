@@ -16,10 +16,11 @@
  * null and the editor leaves them as written.
  */
 import { gradientAtLayer } from '@/lib/merge/gradient';
+import { roundParamNumber } from '@/lib/recipe/paramNumber';
 import type { ParamFilterEntry } from '@/lib/recipe/schema';
-import type { CanvasParamValue } from './canvasTypes';
+import type { CanvasParamValue, CanvasState } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
-import { setModelParam, type CanvasState } from './studioStore';
+import { setModelParam } from './studioStore';
 
 /** The tensor groups a split parameter has one lane for. */
 export type GroupLaneId = 'attention' | 'mlp' | 'other';
@@ -35,11 +36,6 @@ export type Anchors = readonly number[];
 export type LayerLanes =
   | { readonly split: false; readonly all: Anchors }
   | { readonly split: true; readonly attention: Anchors; readonly mlp: Anchors; readonly other: Anchors };
-
-/** Anchor values are kept to 4 decimals, so YAML stays readable after resampling and arrow-key steps. */
-export function roundAnchor(value: number): number {
-  return Math.round(value * 1e4) / 1e4 + 0; // + 0 turns -0 into 0
-}
 
 // ------------------------------------------------------------------ reading and writing values
 
@@ -138,13 +134,13 @@ export function valuesPerLayer(anchors: Anchors, layerCount: number): number[] {
 }
 
 export function setAnchor(anchors: Anchors, index: number, value: number): number[] {
-  return anchors.map((v, i) => (i === index ? roundAnchor(value) : v));
+  return anchors.map((v, i) => (i === index ? roundParamNumber(value) : v));
 }
 
 /** One more anchor, the curve resampled at the new, evenly spread positions (exact where it was straight). */
 export function addAnchor(anchors: Anchors): number[] {
   const count = anchors.length + 1;
-  return Array.from({ length: count }, (_, k) => roundAnchor(gradientAtLayer(anchors, k, count)));
+  return Array.from({ length: count }, (_, k) => roundParamNumber(gradientAtLayer(anchors, k, count)));
 }
 
 /** The anchor of a curve of `count` anchors closest to position t. */
@@ -162,7 +158,7 @@ export function removeAnchor(anchors: Anchors, index: number): number[] {
  * exactly on its layer, so no other layer changes), as the per-layer sliders edit it.
  */
 export function setLayerOnCurve(anchors: Anchors, layer: number, layerCount: number, value: number): number[] {
-  return valuesPerLayer(anchors, layerCount).map((v, i) => (i === layer ? roundAnchor(value) : v));
+  return valuesPerLayer(anchors, layerCount).map((v, i) => (i === layer ? roundParamNumber(value) : v));
 }
 
 // ------------------------------------------------------------------ store action

@@ -1,21 +1,12 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { create } from 'zustand';
-import { gradientAtLayer } from '@/lib/merge/gradient';
+import { unsetParamValue } from '@/lib/merge/method';
 import { getMergeMethod } from '@/lib/merge/registry';
 import type { RecipeSlice } from '@/lib/recipe/schema';
 import { edgeId, emptyMergeData, inputsOf, mergeOrder, referenceOf } from './canvasRecipe';
 import { emptyHistory, recordEdit, redoStep, sealStep, undoStep, type CanvasHistory } from './canvasHistory';
-import type { CanvasParamValue, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
+import type { CanvasParamValue, CanvasState, MergeNode, StudioEdge, StudioNode } from './canvasTypes';
 import { isMergeNode } from './canvasTypes';
-
-export interface CanvasState {
-  nodes: StudioNode[];
-  edges: StudioEdge[];
-  /** The merge node the preview and the scores follow. */
-  activeNodeId: string | null;
-  /** The node the inspector shows. */
-  selectedNodeId: string | null;
-}
 
 export const emptyCanvas: CanvasState = { nodes: [], edges: [], activeNodeId: null, selectedNodeId: null };
 
@@ -84,14 +75,14 @@ export function connect(state: CanvasState, source: string, target: string): Can
  * Gives each input a value for every parameter its method requires of it (mergekit fails
  * without them), so a fresh connection runs at once: weight 1 unless the method says otherwise.
  */
-export function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly string[]): MergeNode['data'] {
+function withRequiredDefaults(data: MergeNode['data'], inputIds: readonly string[]): MergeNode['data'] {
   const method = getMergeMethod(data.method);
   if (!method) return data;
   const modelParams = { ...data.modelParams };
   for (const inputId of inputIds) {
     const params = { ...(modelParams[inputId] ?? {}) };
     for (const p of method.tensorParameters) {
-      if (p.required && params[p.name] === undefined) params[p.name] = p.default ?? (p.kind === 'boolean' ? true : 1);
+      if (p.required && params[p.name] === undefined) params[p.name] = unsetParamValue(p);
     }
     modelParams[inputId] = params;
   }
@@ -145,42 +136,6 @@ export function setGlobalParam(state: CanvasState, mergeId: string, name: string
     if (value === undefined) delete params[name];
     else params[name] = value;
     return { ...data, params };
-  });
-}
-
-/**
- * Sets one layer of a per-model parameter. A scalar is first expanded to one value per
- * layer; n values over n layers is a mergekit gradient list whose anchors sit exactly on
- * the layers, so layer i gets value i and nothing is interpolated.
- */
-export function setLayerValue(
-  state: CanvasState,
-  mergeId: string,
-  inputId: string,
-  name: string,
-  layer: number,
-  layerCount: number,
-  value: number,
-  fallback: number,
-): CanvasState {
-  const merge = state.nodes.find((n) => n.id === mergeId);
-  if (!merge || !isMergeNode(merge)) return state;
-  const current = merge.data.modelParams[inputId]?.[name];
-  const values = perLayerValues(current, layerCount, fallback);
-  values[layer] = value;
-  return setModelParam(state, mergeId, inputId, name, values);
-}
-
-function isGradient(value: CanvasParamValue | undefined): value is number[] {
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
-}
-
-/** The value every layer gets from a scalar or a gradient list, by mergekit's rule (filter lists: the fallback). */
-export function perLayerValues(value: CanvasParamValue | undefined, layerCount: number, fallback: number): number[] {
-  return Array.from({ length: layerCount }, (_, i) => {
-    if (typeof value === 'number') return value;
-    if (!isGradient(value)) return fallback;
-    return gradientAtLayer(value, i, layerCount);
   });
 }
 

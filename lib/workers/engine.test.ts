@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '@/lib/recipe/schema';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { Engine } from './engine';
 import { isSuperseded } from './engineApi';
 

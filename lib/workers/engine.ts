@@ -4,14 +4,15 @@
  * the benchmarks and the tests, with a file-system loader instead of fetch.
  */
 import { z } from 'zod';
-import { architectureFor } from '@/lib/arch';
+import { architectureFor, type ModelArchitecture } from '@/lib/arch';
 import { taskVectorDiagnostics, type TaskVectorDiagnostics } from '@/lib/diagnostics/taskVectors';
 import { scoreAll } from '@/lib/eval/exactMatch';
-import { inMemorySource } from '@/lib/merge/executor';
+import { inMemorySource, mergeRecipeStage, type MergedStage } from '@/lib/merge/executor';
 import { parseLlamaConfig, type LlamaConfig } from '@/lib/formats/hfConfig';
 import { loadSafetensors } from '@/lib/formats/safetensors';
 import { loadTextTokenizer, type TextTokenizer } from '@/lib/formats/tokenizer';
 import type { Recipe } from '@/lib/recipe/schema';
+import { externalModels } from '@/lib/recipe/recipeGraph';
 import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { modelFileUrl } from '@/lib/zoo/zooIndex';
 import { incrementalDecoder } from '@/lib/runtime/incrementalDecoder';
@@ -33,14 +34,11 @@ import type {
   StreamRequest,
 } from './engineApi';
 import { GREEDY, SUPERSEDED, type ReferenceCheck } from './engineApi';
-import { externalModels, mergeRecipeStage, type MergedStage, type ZooModel } from './recipeMerge';
 
 /** `reference_logits.json`, written by the zoo's trainer: logits at every position of a few prompts. */
 const referenceLogitsSchema = z.object({
   cases: z.array(z.object({ prompt: z.string(), input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })),
 });
-
-export type { ZooFiles } from '@/lib/zoo/zooFiles';
 
 export interface EngineOptions {
   backend?: EngineInfo['backend'];
@@ -50,7 +48,12 @@ export interface EngineOptions {
   executionProviders?: string[];
 }
 
-interface LoadedModel extends ZooModel {
+/** A model the engine holds in memory, with what running it needs. */
+interface LoadedModel {
+  id: string;
+  config: LlamaConfig;
+  architecture: ModelArchitecture;
+  tensors: NamedTensors;
   tokenizer: TextTokenizer;
 }
 
@@ -308,7 +311,10 @@ export class Engine {
     const key = JSON.stringify([recipe, stage]);
     let merged = this.merges.get(key);
     if (!merged) {
-      merged = mergeRecipeStage(recipe, stage, (id) => this.loadModel(id));
+      merged = mergeRecipeStage(recipe, stage, async (id) => {
+        const model = await this.loadModel(id);
+        return inMemorySource(model.tensors, model.architecture.tensorInfo, model.architecture.layerCount);
+      });
       this.merges.set(key, merged);
       merged.catch(() => this.merges.delete(key));
       while (this.merges.size > MERGE_CACHE_SIZE) {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEvalJsonl } from '@/lib/eval/evalSet';
 import type { Recipe } from '@/lib/recipe/schema';
 import { createLlamaRuntime } from '@/lib/runtime/llamaRuntime';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { Engine } from './engine';
 import { isSuperseded, type Decoding, type ModelTarget, type StreamedToken } from './engineApi';
 

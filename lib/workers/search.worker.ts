@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 // The search worker: its own engine, so the preview's worker stays free while a search runs.
 import * as Comlink from 'comlink';
-import { engineEvaluator } from '@/lib/search/engineEvaluator';
+import { engineEvaluator } from './engineEvaluator';
 import { hiMergingConfigSchema } from '@/lib/search/hiMerging';
 import { searchCheckpointStore } from '@/lib/search/idbSearchCheckpoints';
 import { parseSearchCheckpoint } from '@/lib/search/searchCheckpoint';
 import { parseSearchConfig } from '@/lib/search/searchConfig';
-import { SearchRunner } from '@/lib/search/searchRunner';
+import { SearchRunner } from '@/lib/search/searchWorkerRunner';
 import type { Engine } from './engine';
 import { createBrowserEngine } from './browserEngine';
 import type { SearchWorkerApi } from './searchApi';

@@ -1,7 +1,7 @@
 import type { HiMergingConfig } from '@/lib/search/hiMerging';
 import type { SearchCheckpoint } from '@/lib/search/searchCheckpoint';
 import type { SearchConfig } from '@/lib/search/searchConfig';
-import type { RunEvent, RunOutcome } from '@/lib/search/searchRunner';
+import type { RunEvent, RunOutcome } from '@/lib/search/searchWorkerRunner';
 
 /**
  * The search worker's surface, called through comlink (callbacks wrapped in

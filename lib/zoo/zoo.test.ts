@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEvalIndex, parseEvalJsonl } from '@/lib/eval/evalSet';
 import { Engine } from '@/lib/workers/engine';
-import { nodeZooFiles, REPO_PUBLIC } from '@/tools/cli/nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { zooIndexSchema } from './zooIndex';
 
 const read = (p: string) => readFileSync(path.join(REPO_PUBLIC, p), 'utf8');

@@ -15,7 +15,7 @@ export const zooIndexSchema = z.object({
   ),
 });
 export type ZooIndex = z.infer<typeof zooIndexSchema>;
-export type ZooModel = ZooIndex['models'][number];
+export type ZooIndexEntry = ZooIndex['models'][number];
 
 /** URLs of a zoo model's files, relative to the site root (or a file root in Node). */
 export function modelFileUrl(modelId: string, file: 'config.json' | 'model.safetensors' | 'tokenizer.json' | 'tokenizer_config.json' | 'README.md' | 'reference_logits.json'): string {

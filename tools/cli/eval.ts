@@ -7,14 +7,16 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { parseEvalIndex } from '@/lib/eval/evalSet';
-import { outputStageName, type Recipe } from '@/lib/recipe/schema';
+import type { Recipe } from '@/lib/recipe/schema';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
 import { Engine } from '@/lib/workers/engine';
 import type { ModelTarget, ScoreResult } from '@/lib/workers/engineApi';
 import type { EvalSplit } from '@/lib/eval/evalSet';
 import { parseArgs, printProgress, printTransferProgress } from './args';
 import { loadRecipeFile } from './merge';
-import { REPO_PUBLIC } from './nodeZooFiles';
-import { environmentFrom, openModels, recipeModelRefs, sourceZooFiles, type ModelEnvironment } from './recipeModels';
+import { REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
+import { modelsToOpen } from '@/lib/recipe/recipeGraph';
+import { environmentFrom, openModels, sourceZooFiles, type ModelEnvironment } from './recipeModels';
 
 /**
  * Scores a model folder, a recipe file, or a model reference (zoo id, hub id, model+adapter).
@@ -35,7 +37,7 @@ export async function evaluate(
     target = { kind: 'zoo', id: refs[0]! };
   } else if (existsSync(what)) {
     recipe = await loadRecipeFile(what);
-    refs = recipeModelRefs(recipe);
+    refs = modelsToOpen(recipe);
     baseDir = path.dirname(path.resolve(what));
     target = { kind: 'merge', recipe, stage: outputStageName(recipe) };
   } else {
@@ -54,7 +56,7 @@ export async function evaluate(
   }
 }
 
-export function formatScores(result: ScoreResult): string {
+function formatScores(result: ScoreResult): string {
   const rows = result.scores.map((s) => `${s.skill.padEnd(10)} ${(100 * s.accuracy).toFixed(1).padStart(6)}%  (${s.correct}/${s.total})`);
   const mean = result.scores.reduce((sum, s) => sum + s.accuracy, 0) / Math.max(1, result.scores.length);
   return [...rows, `${'mean'.padEnd(10)} ${(100 * mean).toFixed(1).padStart(6)}%`].join('\n');

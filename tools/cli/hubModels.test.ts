@@ -6,12 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubClient } from '@/lib/hub/hubClient';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { TransferProgress } from '@/lib/sources/transferProgress';
-import { llamaCheckpointFamily, tinyLlamaConfig, writeCheckpoint, writeLoraAdapter } from '@/lib/testing/checkpoints';
-import { startHubServer, type HubServer } from '@/lib/testing/hubServer';
+import { llamaCheckpointFamily, tinyLlamaConfig, writeCheckpoint, writeLoraAdapter } from '@/testing/checkpoints';
+import { startHubServer, type HubServer } from '@/testing/hubServer';
 import { evaluate } from './eval';
 import { HubCache } from './hubCache';
 import { mergeToFolder } from './merge';
-import { REPO_PUBLIC } from './nodeZooFiles';
+import { REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import type { ModelEnvironment } from './recipeModels';
 
 const TOKEN = 'hf_cli_test_token';

@@ -17,10 +17,11 @@ import { formatIssues, parseRecipe, type Recipe } from '@/lib/recipe/schema';
 import { formatMergekitYamlIssues, recipeFromMergekitYaml } from '@/lib/recipe/yaml';
 import type { CheckpointSource } from '@/lib/sources/checkpointSource';
 import { parseArgs, printProgress, printTransferProgress } from './args';
-import { environmentFrom, openModels, recipeModelRefs, type ModelEnvironment } from './recipeModels';
+import { modelsToOpen } from '@/lib/recipe/recipeGraph';
+import { environmentFrom, openModels, type ModelEnvironment } from './recipeModels';
 
 /** How a recipe file is written: by its extension, else by its content (studio JSON is an object). */
-export function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
+function recipeFileFormat(file: string, text: string): 'json' | 'mergekit-yaml' {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.json') return 'json';
   if (extension === '.yml' || extension === '.yaml') return 'mergekit-yaml';
@@ -79,7 +80,7 @@ export interface MergeToFolderOptions {
  */
 export async function mergeToFolder(recipe: Recipe, recipeDir: string, outDir: string, options: MergeToFolderOptions = {}) {
   const environment = options.environment ?? environmentFrom(process.env);
-  const models = await openModels(recipeModelRefs(recipe), recipeDir, environment, { recipe, keepOutput: false });
+  const models = await openModels(modelsToOpen(recipe), recipeDir, environment, { recipe, keepOutput: false });
   try {
     const sources = new Map([...models.sources].map(([ref, source]) => [ref, exportSource(source)]));
     const { plan, tensors } = await writeMergedModelFolder(recipe, sources, diskFolder(outDir), options.onProgress ? { onProgress: options.onProgress } : {});

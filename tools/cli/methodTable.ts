@@ -12,7 +12,7 @@ import type { ParamMap, Recipe } from '@/lib/recipe/schema';
 import { Engine } from '@/lib/workers/engine';
 import type { ModelTarget, SkillScore } from '@/lib/workers/engineApi';
 import { zooIndexSchema } from '@/lib/zoo/zooIndex';
-import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 import { replaceSection } from './readmeSection';
 
 /** The settings searched on dev for each method: global parameters, and per-model ones. */

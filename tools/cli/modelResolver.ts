@@ -30,7 +30,7 @@ import { folderModelFiles } from '@/lib/sources/nodeModelFiles';
 import { SourceError } from '@/lib/sources/sourceError';
 import { formatBytes, type ProgressCallback } from '@/lib/sources/transferProgress';
 import type { HubCache } from './hubCache';
-import { REPO_PUBLIC } from './nodeZooFiles';
+import { REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 export interface ResolverOptions {
   /** Relative folder references are resolved against it (the recipe's folder). */

@@ -5,7 +5,7 @@
  */
 import { HubClient } from '@/lib/hub/hubClient';
 import { DEFAULT_HUB_ENDPOINT } from '@/lib/hub/hubReference';
-import { stageReferences, TOKENIZER_SOURCE_KEYWORDS, type Recipe } from '@/lib/recipe/schema';
+import type { Recipe } from '@/lib/recipe/schema';
 import type { CheckpointSource } from '@/lib/sources/checkpointSource';
 import { sourceAsSafetensors } from '@/lib/sources/materialize';
 import { formatValidationIssues, validateRecipe } from '@/lib/sources/recipeValidation';
@@ -15,7 +15,7 @@ import { validationModels } from '@/lib/sources/validationInputs';
 import type { ZooFiles } from '@/lib/zoo/zooFiles';
 import { defaultCacheRoot, HubCache } from './hubCache';
 import { ModelResolver, type ResolvedModel } from './modelResolver';
-import { nodeZooFiles } from './nodeZooFiles';
+import { nodeZooFiles } from '@/lib/zoo/nodeZooFiles';
 
 /** Where models come from: the hub (address, token), the download cache, and where to say what happens. */
 export interface ModelEnvironment {
@@ -37,20 +37,6 @@ export function environmentFrom(env: NodeJS.ProcessEnv, log: (line: string) => v
     log,
     ...(onDownload ? { onDownload } : {}),
   };
-}
-
-/** Every model reference a recipe reads from outside itself: inputs, and a tokenizer_source model. */
-export function recipeModelRefs(recipe: Recipe): string[] {
-  const stageNames = new Set(recipe.stages.map((s) => s.name));
-  const refs = new Set<string>();
-  for (const stage of recipe.stages) {
-    for (const { ref, kind } of stageReferences(stage)) {
-      if (stageNames.has(ref)) continue;
-      if (kind === 'tokenizer' && (TOKENIZER_SOURCE_KEYWORDS as readonly string[]).includes(ref)) continue;
-      refs.add(ref);
-    }
-  }
-  return [...refs];
 }
 
 /** A message for a source error, with what to do about a gated model here. */

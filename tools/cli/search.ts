@@ -11,14 +11,14 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { z } from 'zod';
 import { mergekitYamlFromRecipe } from '@/lib/recipe/yaml';
-import { engineEvaluator } from '@/lib/search/engineEvaluator';
+import { engineEvaluator } from '@/lib/workers/engineEvaluator';
 import { hiMergingConfigSchema, runHiMerging, type HiMergingResult } from '@/lib/search/hiMerging';
 import { objectiveLabels } from '@/lib/search/objective';
-import { bestTrial, paretoTrials, runSearch, type SearchState } from '@/lib/search/runSearch';
+import { bestTrial, paretoTrials, runSearch, type SearchState } from '@/lib/search/searchLoop';
 import { parseSearchConfig } from '@/lib/search/searchConfig';
 import { Engine } from '@/lib/workers/engine';
 import { parseArgs } from './args';
-import { nodeZooFiles, REPO_PUBLIC } from './nodeZooFiles';
+import { nodeZooFiles, REPO_PUBLIC } from '@/lib/zoo/nodeZooFiles';
 
 const hiMergingFileSchema = z.object({ procedure: z.literal('hi-merging') }).passthrough();
 
@@ -38,7 +38,7 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-export async function searchFromFile(configPath: string, out: string, resumePath?: string, log: (line: string) => void = console.log): Promise<SearchCliResult | HiMergingCliResult> {
+async function searchFromFile(configPath: string, out: string, resumePath?: string, log: (line: string) => void = console.log): Promise<SearchCliResult | HiMergingCliResult> {
   const json: unknown = JSON.parse(readFileSync(configPath, 'utf8'));
   ort.env.wasm.numThreads = 1;
   const evaluate = engineEvaluator(new Engine(ort, nodeZooFiles(REPO_PUBLIC)), 'dev', 'search-cli');

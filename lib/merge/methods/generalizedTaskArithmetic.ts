@@ -122,7 +122,7 @@ function tensorParameters(config: GeneralizedTaskArithmeticConfig): ParameterDef
 function checkDensities(sparsification: Sparsification, tensor: MethodTensorCheck): string | undefined {
   for (const input of tensor.inputs) {
     if (input.isBase) continue;
-    const density = Number(input.params.density ?? 1);
+    const density = numberParam(input.params, 'density');
     if (density >= 1) continue;
     if (sparsification === 'magnitude' && density <= 0) {
       return `density ${density} for "${input.model}" would prune the whole task vector, which mergekit refuses; use a density above 0`;
@@ -131,7 +131,7 @@ function checkDensities(sparsification: Sparsification, tensor: MethodTensorChec
       return `density ${density} for "${input.model}" is not a keep probability; use 0 to 1`;
     }
     if (sparsification === 'della_magprune' && density > 0) {
-      const epsilon = Number(input.params.epsilon ?? 0.15);
+      const epsilon = numberParam(input.params, 'epsilon');
       if (density - epsilon <= 0 || density + epsilon >= 1) {
         return `density ${density} ± epsilon ${epsilon} for "${input.model}" leaves (0, 1); mergekit requires 0 < density − epsilon and density + epsilon < 1`;
       }

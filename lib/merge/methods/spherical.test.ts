@@ -7,7 +7,7 @@ import type { ResolvedParams } from '../parameters';
 import { planRecipe, type PlanIssue } from '../planner';
 import { getMergeMethod } from '../registry';
 import { seededRng } from '../rng';
-import { toyModel, toyTensors } from '../toyModel';
+import { toyModel, toyTensors } from '@/testing/toyModel';
 import { karcherMean, karcherMethod } from './karcher';
 import { modelStock, modelStockMethod, modelStockRatio } from './modelStock';
 import { multislerpMethod, multislerpVectors } from './multislerp';

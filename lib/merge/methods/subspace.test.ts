@@ -10,7 +10,7 @@ import type { ResolvedParams } from '../parameters';
 import { planRecipe } from '../planner';
 import { getMergeMethod } from '../registry';
 import { seededRng } from '../rng';
-import { toyModel, toyTensors } from '../toyModel';
+import { toyModel, toyTensors } from '@/testing/toyModel';
 import { isoCMethod } from './isoC';
 import { isoCtsMethod, isoCtsSplit } from './isoCts';
 import { SUBSPACE_METHODS } from './subspaceFamily';

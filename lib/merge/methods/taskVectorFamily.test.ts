@@ -7,7 +7,7 @@ import type { ResolvedParams } from '../parameters';
 import { planRecipe } from '../planner';
 import { getMergeMethod } from '../registry';
 import { seededRng } from '../rng';
-import { toyModel, toyTensors } from '../toyModel';
+import { toyModel, toyTensors } from '@/testing/toyModel';
 import { breadcrumbsMethod } from './breadcrumbs';
 import { dareTiesMethod } from './dareTies';
 import { dellaMethod } from './della';

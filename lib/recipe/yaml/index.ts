@@ -1,7 +1,6 @@
 /** mergekit YAML ⇄ recipe: `mergekit-yaml` configurations and `mergekit-multi` files. */
 export {
   formatMergekitYamlIssues,
-  MERGEKIT_YAML_MAX_CHARS,
   recipeFromMergekitYaml,
   type MergekitYamlIssue,
   type RecipeFromMergekitYamlResult,
@@ -12,5 +11,4 @@ export {
   type MergekitYamlExport,
   type MergekitYamlExportOptions,
 } from './mergekitYamlExport';
-export { MERGEKIT_METHOD_NAMES, methodNotInMergekit, type MergekitMethodLookup } from './mergekitMethods';
-export { DEFAULT_STAGE_NAME } from './mergekitReference';
+export type { MergekitMethodLookup } from './mergekitMethods';

@@ -9,6 +9,7 @@
  * form `{model, lora}` reads as the same string, which is what mergekit writes back).
  */
 import { TOKENIZER_SOURCE_KEYWORDS, type ParamMap, type RecipeStage } from '../schema';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /** Name of a stage whose document has no `name:` (mergekit-multi's unnamed final merge, or a single config). */
 export const DEFAULT_STAGE_NAME = 'merged';
@@ -17,10 +18,6 @@ export interface ReferenceProblem {
   /** Relative to the reference's own position. */
   readonly path: (string | number)[];
   readonly message: string;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function pathProblems(path: string, at: (string | number)[]): ReferenceProblem[] {

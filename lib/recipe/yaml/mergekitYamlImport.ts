@@ -30,9 +30,11 @@ import {
   type IssuePath,
   type Recipe,
   type RecipeContext,
+  type RecipeIssue,
 } from '../schema';
 import { pyYamlTags } from './pyYamlTags';
 import { DEFAULT_STAGE_NAME, mergekitModelPath, nonReferenceStrings, readModelReference } from './mergekitReference';
+import { isPlainObject } from '@/lib/json/isPlainObject';
 
 /** Longest YAML text read (a recipe is small; this bounds the work on a pasted file). */
 export const MERGEKIT_YAML_MAX_CHARS = 1_000_000;
@@ -94,10 +96,6 @@ const SOURCE_KEYS = ['model', 'layer_range', 'parameters'] as const;
 const TOKENIZER_KEYS = ['source', 'tokens', 'pad_to_multiple_of'] as const;
 
 type Path = (string | number)[];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -386,42 +384,63 @@ interface ParsedDocument {
   readonly read: ReadConfig;
 }
 
-/**
- * Read mergekit YAML (a `mergekit-yaml` configuration or a `mergekit-multi` file) as a
- * recipe. Never throws. With `context.methods` the method names are checked against
- * them; with `context.zooIds`, every reference must be a zoo model or a merge of the file.
- */
-export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}): RecipeFromMergekitYamlResult {
-  const fail = (message: string, line?: number): RecipeFromMergekitYamlResult => ({
-    ok: false,
-    issues: [{ path: [], at: '', message, ...(line !== undefined ? { line } : {}) }],
-    warnings: [],
-  });
-  if (text.length > MERGEKIT_YAML_MAX_CHARS) {
-    return fail(`the YAML text is too long (${text.length} characters; at most ${MERGEKIT_YAML_MAX_CHARS})`);
+/** The YAML text as documents, and where a path of a document is in the text. */
+class YamlText {
+  private readonly lineCounter = new LineCounter();
+  readonly docs: Document.Parsed[];
+
+  constructor(text: string) {
+    this.docs = parseAllDocuments(text, { version: '1.1', customTags: pyYamlTags, lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
   }
 
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { version: '1.1', customTags: pyYamlTags, lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-
-  // Syntax first: nothing else is reliable when the YAML does not parse.
-  const syntax: MergekitYamlIssue[] = [];
-  const yamlWarnings: MergekitYamlIssue[] = [];
-  for (const doc of docs) {
-    for (const error of doc.errors) {
-      syntax.push({ path: [], at: '', message: `YAML syntax error: ${error.message.split('\n')[0]}`, line: lineAt(error.pos[0]) });
-    }
-    for (const warning of doc.warnings) {
-      yamlWarnings.push({ path: [], at: '', message: `YAML: ${warning.message.split('\n')[0]}`, line: lineAt(warning.pos[0]) });
-    }
+  lineAt(offset: number | undefined): number | undefined {
+    return offset === undefined ? undefined : this.lineCounter.linePos(offset).line;
   }
-  if (syntax.length > 0) return { ok: false, issues: syntax, warnings: yamlWarnings };
 
-  const parsed: ParsedDocument[] = [];
-  const conversion: Finding[] = [];
-  const conversionWarnings: Finding[] = [];
-  const covered: Finding[] = [];
+  /** Syntax errors (nothing else is reliable when the YAML does not parse) and the parser's warnings. */
+  syntax(): { issues: MergekitYamlIssue[]; warnings: MergekitYamlIssue[] } {
+    const issues: MergekitYamlIssue[] = [];
+    const warnings: MergekitYamlIssue[] = [];
+    for (const doc of this.docs) {
+      for (const error of doc.errors) issues.push({ path: [], at: '', message: `YAML syntax error: ${error.message.split('\n')[0]}`, line: this.lineAt(error.pos[0]) });
+      for (const warning of doc.warnings) warnings.push({ path: [], at: '', message: `YAML: ${warning.message.split('\n')[0]}`, line: this.lineAt(warning.pos[0]) });
+    }
+    return { issues, warnings };
+  }
+
+  lineOf(document: number, path: Path): number | undefined {
+    const doc = this.docs[document];
+    if (!doc) return undefined;
+    let at: Path = path;
+    if (at[0] === 'tokenizer_source' && !doc.has('tokenizer_source') && doc.has('tokenizer')) {
+      at = doc.hasIn(['tokenizer', 'source']) ? ['tokenizer', 'source', ...at.slice(1)] : ['tokenizer'];
+    }
+    return this.lineAt(nodeOffset(doc.contents, at));
+  }
+
+  issue(finding: Finding): MergekitYamlIssue {
+    const line = this.lineOf(finding.document, finding.path);
+    return {
+      path: finding.path,
+      at: formatIssuePath(finding.path),
+      message: finding.message,
+      ...(line !== undefined ? { line } : {}),
+      ...(this.docs.length > 1 ? { document: finding.document } : {}),
+    };
+  }
+}
+
+/** Each document read as a configuration, with what the reading found. */
+interface ReadDocuments {
+  readonly parsed: ParsedDocument[];
+  readonly issues: Finding[];
+  readonly warnings: Finding[];
+  /** Places already reported as a whole: the recipe check adds nothing under them. */
+  readonly covered: Finding[];
+}
+
+function readDocuments(docs: readonly Document.Parsed[]): ReadDocuments {
+  const read: ReadDocuments = { parsed: [], issues: [], warnings: [], covered: [] };
   docs.forEach((doc, index) => {
     const f = new Findings(index);
     let js: unknown;
@@ -435,38 +454,23 @@ export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}
     } else if (!isPlainObject(js)) {
       f.issue([], `a mergekit configuration is a mapping of keys (merge_method, models, …), not ${Array.isArray(js) ? 'a list' : `a ${typeof js}`}`);
     } else {
-      parsed.push({ index, doc, read: readConfig(js, f) });
+      read.parsed.push({ index, doc, read: readConfig(js, f) });
     }
-    conversion.push(...f.issues);
-    conversionWarnings.push(...f.warnings);
-    covered.push(...f.covered.map((path) => ({ document: index, path, message: '' })));
+    read.issues.push(...f.issues);
+    read.warnings.push(...f.warnings);
+    read.covered.push(...f.covered.map((path) => ({ document: index, path, message: '' })));
   });
+  return read;
+}
+
+/**
+ * Stage names: a document's `name`, unique (as mergekit-multi requires); at most one document
+ * without one (the final merge), which gets the default name (a second one, reported, another
+ * free name).
+ */
+function nameStages(parsed: readonly ParsedDocument[]): { nameOf: (p: ParsedDocument) => string; unnamed: ParsedDocument | undefined; issues: Finding[] } {
   const multi = parsed.length > 1;
-
-  const lineOf = (document: number, path: Path): number | undefined => {
-    const doc = docs[document];
-    if (!doc) return undefined;
-    let at: Path = path;
-    if (at[0] === 'tokenizer_source' && !doc.has('tokenizer_source') && doc.has('tokenizer')) {
-      at = doc.hasIn(['tokenizer', 'source']) ? ['tokenizer', 'source', ...at.slice(1)] : ['tokenizer'];
-    }
-    const offset = nodeOffset(doc.contents, at);
-    return offset === undefined ? undefined : lineAt(offset);
-  };
-  const toIssue = (finding: Finding): MergekitYamlIssue => {
-    const line = lineOf(finding.document, finding.path);
-    return {
-      path: finding.path,
-      at: formatIssuePath(finding.path),
-      message: finding.message,
-      ...(line !== undefined ? { line } : {}),
-      ...(docs.length > 1 ? { document: finding.document } : {}),
-    };
-  };
-
-  if (parsed.length === 0 && conversion.length === 0) return fail('the YAML holds no mergekit configuration');
-
-  // Names: mergekit-multi requires unique names and at most one unnamed (final) merge.
+  const issues: Finding[] = [];
   const named = new Map<string, number>();
   let unnamed: ParsedDocument | undefined;
   for (const p of parsed) {
@@ -481,9 +485,8 @@ export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}
         f.issue([], `a second document without "name" (document ${unnamed.index + 1} has none either): mergekit-multi allows one unnamed final merge`);
       } else unnamed = p;
     }
-    conversion.push(...f.issues);
+    issues.push(...f.issues);
   }
-  // Unnamed documents get the default name (a second one, already reported, another free name).
   const names = new Map<ParsedDocument, string>();
   const taken = new Set(named.keys());
   for (const p of parsed) {
@@ -495,10 +498,15 @@ export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}
     }
     names.set(p, name);
   }
-  const nameOf = (p: ParsedDocument) => names.get(p)!;
+  return { nameOf: (p) => names.get(p)!, unnamed, issues };
+}
 
-  // Dependency order (mergekit-multi sorts topologically too); file order among equals,
-  // the unnamed final merge last (nothing can reference it).
+/**
+ * Documents in dependency order (mergekit-multi sorts topologically too): file order among
+ * equals, the unnamed final merge last (nothing can reference it). Documents left over form
+ * a cycle, reported on each.
+ */
+function orderStages(parsed: readonly ParsedDocument[], nameOf: (p: ParsedDocument) => string, unnamed: ParsedDocument | undefined): { ordered: ParsedDocument[]; issues: Finding[] } {
   const byName = new Map(parsed.map((p) => [nameOf(p), p]));
   const dependencies = new Map(
     parsed.map((p) => [
@@ -517,84 +525,106 @@ export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}
     if (next < 0) break;
     ordered.push(...pending.splice(next, 1));
   }
-  if (pending.length > 0) {
-    const cycle = pending.map((p) => `"${nameOf(p)}"`).join(', ');
-    for (const p of pending) {
-      const into = referencedStrings(p.read.stage).find((r) => pending.some((q) => q !== p && nameOf(q) === r.ref));
-      conversion.push({
-        document: p.index,
-        path: into?.path ?? [],
-        message: `circular dependency between merges ${cycle}: mergekit-multi cannot order them`,
-      });
+  const cycle = pending.map((p) => `"${nameOf(p)}"`).join(', ');
+  const issues = pending.map((p): Finding => {
+    const into = referencedStrings(p.read.stage).find((r) => pending.some((q) => q !== p && nameOf(q) === r.ref));
+    return { document: p.index, path: into?.path ?? [], message: `circular dependency between merges ${cycle}: mergekit-multi cannot order them` };
+  });
+  return { ordered, issues };
+}
+
+/** References that look like a typo of another merge's name (without a zoo list, any other reference may be a model id). */
+function mergeNameTypos(parsed: readonly ParsedDocument[], nameOf: (p: ParsedDocument) => string): Finding[] {
+  const names = parsed.map(nameOf);
+  const warnings: Finding[] = [];
+  for (const p of parsed) {
+    for (const { ref, path } of referencedStrings(p.read.stage)) {
+      if (names.includes(ref) || ref === 'union' || ref === 'base') continue;
+      const guess = closest(ref, names.filter((n) => n !== nameOf(p)), Math.min(2, Math.floor(ref.length / 4)));
+      if (guess) warnings.push({ document: p.index, path, message: `"${ref}" is not a merge of this file (did you mean "${guess}"?): read as a model id` });
     }
   }
+  return warnings;
+}
 
-  // Likely typos of merge names (without a zoo list, any other reference may be a model id).
-  if (multi && !context.zooIds) {
-    for (const p of parsed) {
-      for (const { ref, path } of referencedStrings(p.read.stage)) {
-        if (byName.has(ref) || ref === 'union' || ref === 'base') continue;
-        const guess = closest(ref, [...byName.keys()].filter((n) => n !== nameOf(p)), Math.min(2, Math.floor(ref.length / 4)));
-        if (guess) {
-          conversionWarnings.push({
-            document: p.index,
-            path,
-            message: `"${ref}" is not a merge of this file (did you mean "${guess}"?): read as a model id`,
-          });
-        }
-      }
+/** The recipe's own issues, each on the document and path it comes from, less what the conversion already reported there. */
+function recipeFindings(issues: readonly RecipeIssue[], ordered: readonly ParsedDocument[], read: ReadDocuments, conversion: readonly Finding[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const issue of issues) {
+    const [head, stageIndex, ...rest] = issue.path;
+    const p = head === 'stages' && typeof stageIndex === 'number' ? ordered[stageIndex] : undefined;
+    if (!p) {
+      findings.push({ document: read.parsed[0]?.index ?? 0, path: [], message: issue.at ? `${issue.at}: ${issue.message}` : issue.message });
+      continue;
     }
+    // What conversion already reported (an architecture override left out, …) needs no second issue.
+    const reported = [...conversion.filter((c) => c.path.length > 0), ...read.covered].some(
+      (c) => c.document === p.index && c.path.length <= rest.length && c.path.every((k, i) => rest[i] === k),
+    );
+    if (!reported) findings.push({ document: p.index, path: rest, message: issue.message });
   }
+  return findings;
+}
 
-  const warnings = [...yamlWarnings, ...conversionWarnings.map(toIssue)];
-  if (pending.length > 0) return { ok: false, issues: conversion.map(toIssue), warnings };
+/**
+ * mergekit-multi replaces every string whose model path is a merge name: a merge named like a
+ * filter, a method or a dtype changes that value when mergekit runs the file.
+ */
+function multiMergeRewrites(recipe: Recipe, ordered: readonly ParsedDocument[]): Finding[] {
+  const names = new Set(recipe.stages.map((s) => s.name));
+  return recipe.stages.flatMap((stage, i) =>
+    nonReferenceStrings(stage).flatMap(({ value, path }): Finding[] => {
+      const modelPath = mergekitModelPath(value);
+      if (modelPath === undefined || !names.has(modelPath)) return [];
+      return [
+        {
+          document: ordered[i]!.index,
+          path,
+          message: `mergekit-multi replaces "${value}" with the path of the merge "${modelPath}" (it rewrites every string naming a merge); rename that merge`,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * Read mergekit YAML (a `mergekit-yaml` configuration or a `mergekit-multi` file) as a
+ * recipe. Never throws. With `context.methods` the method names are checked against
+ * them; with `context.zooIds`, every reference must be a zoo model or a merge of the file.
+ */
+export function recipeFromMergekitYaml(text: string, context: RecipeContext = {}): RecipeFromMergekitYamlResult {
+  const fail = (message: string): RecipeFromMergekitYamlResult => ({ ok: false, issues: [{ path: [], at: '', message }], warnings: [] });
+  if (text.length > MERGEKIT_YAML_MAX_CHARS) {
+    return fail(`the YAML text is too long (${text.length} characters; at most ${MERGEKIT_YAML_MAX_CHARS})`);
+  }
+  const yaml = new YamlText(text);
+  const syntax = yaml.syntax();
+  if (syntax.issues.length > 0) return { ok: false, issues: syntax.issues, warnings: syntax.warnings };
+
+  const read = readDocuments(yaml.docs);
+  if (read.parsed.length === 0 && read.issues.length === 0) return fail('the YAML holds no mergekit configuration');
+  const multi = read.parsed.length > 1;
+  const { nameOf, unnamed, issues: nameIssues } = nameStages(read.parsed);
+  const { ordered, issues: orderIssues } = orderStages(read.parsed, nameOf, unnamed);
+  const conversion = [...read.issues, ...nameIssues, ...orderIssues];
+  const typos = multi && !context.zooIds ? mergeNameTypos(read.parsed, nameOf) : [];
+  const warnings = [...syntax.warnings, ...[...read.warnings, ...typos].map((w) => yaml.issue(w))];
+  if (orderIssues.length > 0) return { ok: false, issues: conversion.map((c) => yaml.issue(c)), warnings };
 
   const recipeName = recipeNameFromComment(text);
-  const candidate = {
-    version: RECIPE_VERSION,
-    ...(recipeName !== undefined ? { name: recipeName } : {}),
-    stages: ordered.map((p) => ({ name: nameOf(p), ...p.read.stage })),
-  };
-  const checked = parseRecipe(candidate, context);
-  const findings = [...conversion];
-  if (!checked.ok) {
-    for (const issue of checked.issues) {
-      const [head, stageIndex, ...rest] = issue.path;
-      const p = head === 'stages' && typeof stageIndex === 'number' ? ordered[stageIndex] : undefined;
-      if (!p) {
-        findings.push({ document: parsed[0]?.index ?? 0, path: [], message: issue.at ? `${issue.at}: ${issue.message}` : issue.message });
-        continue;
-      }
-      // What conversion already reported (an architecture override left out, …) needs no second issue.
-      const reported = [...conversion.filter((c) => c.path.length > 0), ...covered].some(
-        (c) => c.document === p.index && c.path.length <= rest.length && c.path.every((k, i) => rest[i] === k),
-      );
-      if (!reported) findings.push({ document: p.index, path: rest, message: issue.message });
-    }
-  }
+  const checked = parseRecipe(
+    {
+      version: RECIPE_VERSION,
+      ...(recipeName !== undefined ? { name: recipeName } : {}),
+      stages: ordered.map((p) => ({ name: nameOf(p), ...p.read.stage })),
+    },
+    context,
+  );
+  const findings = checked.ok ? conversion : [...conversion, ...recipeFindings(checked.issues, ordered, read, conversion)];
   if (findings.length > 0 || !checked.ok) {
-    findings.sort((a, b) => a.document - b.document || (lineOf(a.document, a.path) ?? 0) - (lineOf(b.document, b.path) ?? 0));
-    return { ok: false, issues: findings.map(toIssue), warnings };
+    findings.sort((a, b) => a.document - b.document || (yaml.lineOf(a.document, a.path) ?? 0) - (yaml.lineOf(b.document, b.path) ?? 0));
+    return { ok: false, issues: findings.map((f) => yaml.issue(f)), warnings };
   }
-
-  // mergekit-multi replaces every string whose model path is a merge name: a merge named
-  // like a filter, a method or a dtype changes that value when mergekit runs the file.
-  if (multi) {
-    const names = new Set(checked.recipe.stages.map((s) => s.name));
-    checked.recipe.stages.forEach((stage, i) => {
-      for (const { value, path } of nonReferenceStrings(stage)) {
-        const modelPath = mergekitModelPath(value);
-        if (modelPath !== undefined && names.has(modelPath)) {
-          warnings.push(
-            toIssue({
-              document: ordered[i]!.index,
-              path,
-              message: `mergekit-multi replaces "${value}" with the path of the merge "${modelPath}" (it rewrites every string naming a merge); rename that merge`,
-            }),
-          );
-        }
-      }
-    });
-  }
-  return { ok: true, recipe: checked.recipe, warnings };
+  const rewrites = multi ? multiMergeRewrites(checked.recipe, ordered).map((w) => yaml.issue(w)) : [];
+  return { ok: true, recipe: checked.recipe, warnings: [...warnings, ...rewrites] };
 }

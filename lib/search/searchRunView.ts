@@ -1,15 +1,15 @@
 /**
  * A search as the page shows it: status, examples spent, and the trials (or Hi-Merging's
  * steps) reported so far, built from the worker's events or from a stored checkpoint.
- * Plain functions, so the panel's store only wires them to the worker.
+ * Plain functions, so the panel's store (lib/store/searchRunStore.ts) only wires them to the worker.
  */
 import type { HiMergingConfig, HiMergingResult, HiMergingStep } from './hiMerging';
-import type { TrialRecord } from './runSearch';
+import type { TrialRecord } from './searchLoop';
 import type { HiMergingPhase, SearchCheckpoint } from './searchCheckpoint';
 import type { SearchConfig } from './searchConfig';
 import { hiMergingCostBound } from './searchCost';
 import { budgetFraction } from './searchResults';
-import type { RunEvent, RunOutcome } from './searchRunner';
+import type { RunEvent, RunOutcome } from './searchWorkerRunner';
 
 /**
  * running: in the search worker now; interrupted: saved by an earlier page (or run) that did

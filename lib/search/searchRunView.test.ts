@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hiMergingConfigSchema, runHiMerging, type HiMergingStep } from './hiMerging';
-import { runSearch, type Evaluate } from './runSearch';
+import { runSearch, type Evaluate } from './searchLoop';
 import { parseSearchConfig } from './searchConfig';
 import { hiMergingCostBound } from './searchCost';
-import { measuredRate, newHiMergingRun, newSpaceRun, runFraction, runFromCheckpoint, withEvent, withOutcome, type SearchRun } from './searchRun';
+import { measuredRate, newHiMergingRun, newSpaceRun, runFraction, runFromCheckpoint, withEvent, withOutcome, type SearchRun } from './searchRunView';
 
 const evaluate: Evaluate = async ({ skills, start, end }) => Object.fromEntries(skills.map((s) => [s, Math.floor((end - start) / 2)]));
 const config = parseSearchConfig({

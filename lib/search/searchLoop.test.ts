@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Recipe } from '@/lib/recipe/schema';
-import { bestSoFar, paretoTrials, runSearch, type Evaluate, type SearchState } from './runSearch';
+import { bestSoFar, paretoTrials, runSearch, type Evaluate, type SearchState } from './searchLoop';
 import { dominates } from './pareto';
 import { parseSearchConfig } from './searchConfig';
 

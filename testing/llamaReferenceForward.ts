@@ -5,9 +5,9 @@
  */
 import type { LlamaConfig } from '@/lib/formats/hfConfig';
 import { tensor, type NamedTensors } from '@/lib/tensors/tensor';
-import { llamaWeightShapes } from '../llamaGraph';
-import { rotaryInverseFrequencies } from '../rotary';
-import { seededRandom } from '../sampling';
+import { llamaWeightShapes } from '@/lib/runtime/llamaGraph';
+import { rotaryInverseFrequencies } from '@/lib/runtime/rotary';
+import { seededRandom } from '@/lib/runtime/sampling';
 
 type Matrix = Float64Array[]; // rows
 

@@ -3,12 +3,13 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { HistoryPanel } from '@/components/history/HistoryPanel';
 import { useRecordExperiments } from '@/components/history/useExperiments';
-import { useZooIndex } from '@/components/library/useZoo';
-import { DiagnosticsHeatmap, diagnosticsPlan } from './DiagnosticsHeatmap';
-import { NormalisedChart, normalisedRows } from './NormalisedChart';
-import { ScoresPanel } from './ScoresPanel';
-import { SkillRadarChart } from './SkillRadarChart';
-import { useSkillScores } from './useSkillScores';
+import { useZooIndex } from '@/components/hooks/useZoo';
+import { diagnosticsPlan } from '@/lib/diagnostics/diagnosticsPlan';
+import { DiagnosticsHeatmap } from '@/components/charts/DiagnosticsHeatmap';
+import { NormalisedChart, normalisedRows } from '@/components/charts/NormalisedChart';
+import { ScoresPanel } from '@/components/charts/ScoresPanel';
+import { SkillRadarChart } from '@/components/charts/SkillRadarChart';
+import { useSkillScores } from '@/components/charts/useSkillScores';
 
 const TABS = ['Scores', 'Radar', 'Normalised', 'Diagnostics', 'History'] as const;
 type Tab = (typeof TABS)[number];

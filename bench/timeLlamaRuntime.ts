@@ -1,6 +1,6 @@
 /**
  * Times the runtime on the zoo (not a test, not a benchmark of record):
- *   npx tsx lib/runtime/timeLlamaRuntime.ts [model-id] [skill] [threads]
+ *   npx tsx bench/timeLlamaRuntime.ts [model-id] [skill] [threads]
  * Prints one forward's latency, one skill's test split scored, and all skills scored.
  */
 import * as ort from 'onnxruntime-web';

@@ -57,7 +57,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export function createOptimizer(config: SearchConfig, dimensions: number, saved?: unknown): Optimizer {
+function createOptimizer(config: SearchConfig, dimensions: number, saved?: unknown): Optimizer {
   const o = config.optimizer;
   switch (o.kind) {
     case 'random':

@@ -5,7 +5,7 @@
  * memory, so everything but the wiring runs in Node.
  */
 import { runHiMerging, type HiMergingConfig, type HiMergingResult, type HiMergingStep } from './hiMerging';
-import { initialSearchState, runSearch, type Evaluate, type SearchState, type TrialRecord } from './runSearch';
+import { initialSearchState, runSearch, type Evaluate, type SearchState, type TrialRecord } from './searchLoop';
 import { type HiMergingCheckpoint, type HiMergingPhase, type SearchCheckpoint, type SearchCheckpointStore } from './searchCheckpoint';
 import type { SearchConfig } from './searchConfig';
 
@@ -27,7 +27,7 @@ function message(error: unknown): string {
 }
 
 /** The evaluation, or a rejection as soon as the signal aborts (the engine finishes its batch on its own). */
-export function abortable(evaluate: Evaluate): Evaluate {
+function abortable(evaluate: Evaluate): Evaluate {
   return (request, signal) => {
     if (!signal) return evaluate(request);
     signal.throwIfAborted();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hiMergingConfigSchema, runHiMerging, type HiMergingConfig } from './hiMerging';
-import { runSearch, type Evaluate, type EvaluationRequest } from './runSearch';
+import { runSearch, type Evaluate, type EvaluationRequest } from './searchLoop';
 import { isResumable, memorySearchCheckpointStore, parseSearchCheckpoint, type SearchCheckpoint, type SearchCheckpointStore } from './searchCheckpoint';
 import { parseSearchConfig } from './searchConfig';
-import { ALREADY_RUNNING, SearchRunner, type RunEvent } from './searchRunner';
+import { ALREADY_RUNNING, SearchRunner, type RunEvent } from './searchWorkerRunner';
 
 /** Correct answers from a hash of the recipe, consistent over item prefixes as the engine's are. */
 function hashedEvaluator(calls: EvaluationRequest[] = []): Evaluate {

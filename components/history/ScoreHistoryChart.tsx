@@ -1,7 +1,7 @@
 'use client';
 
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { MERGE_COLOUR } from './seriesColours';
+import { MERGE_COLOUR } from '@/components/charts/seriesColours';
 
 export interface ScoreHistoryPoint {
   /** The experiment's number (#1, #2 …). */

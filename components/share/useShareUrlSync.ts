@@ -5,7 +5,8 @@ import { mergeMethodNames } from '@/lib/merge/registry';
 import { decodeSharePayload, encodeSharePayload, SHARE_LIMITS, shareTokenFromHash } from '@/lib/recipe/urlCodec';
 import { canvasLayoutSchema } from '@/lib/store/canvasLayout';
 import { canvasFromRecipe, canvasToLayout, canvasToRecipe } from '@/lib/store/canvasRecipe';
-import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
+import type { CanvasState } from '@/lib/store/canvasTypes';
+import { useStudioStore } from '@/lib/store/studioStore';
 
 const HASH_UPDATE_DELAY_MS = 250;
 
@@ -15,7 +16,7 @@ export type ShareUrlResult =
   | { ok: false; message: string; tooLong: boolean };
 
 /** The share link of a canvas: its recipe and layout, compressed into the URL hash. */
-export function shareUrlFor(state: CanvasState, base: string): ShareUrlResult {
+function shareUrlFor(state: CanvasState, base: string): ShareUrlResult {
   const { recipe } = canvasToRecipe(state.nodes, state.edges, state.activeNodeId);
   if (!recipe) return { ok: false, message: 'Nothing to share yet: connect at least one model to a merge node.', tooLong: false };
   const encoded = encodeSharePayload({ recipe, layout: canvasToLayout(state.nodes, state.edges, state.activeNodeId) }, { methods: mergeMethodNames() });
@@ -35,7 +36,7 @@ export function currentShareUrl(): ShareUrlResult {
 }
 
 /** Restores the canvas from a share URL's hash; null when the hash holds no recipe. */
-export function canvasFromHash(hash: string): { state: CanvasState } | { error: string } | null {
+function canvasFromHash(hash: string): { state: CanvasState } | { error: string } | null {
   if (shareTokenFromHash(hash) === undefined) return null;
   const decoded = decodeSharePayload(hash, { methods: mergeMethodNames() });
   if (!decoded.ok) return { error: decoded.error.message };

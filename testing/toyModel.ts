@@ -5,7 +5,7 @@
  */
 import type { TensorInfo } from '@/lib/arch/tensorRole';
 import { elementCount, tensor, type NamedTensors } from '@/lib/tensors/tensor';
-import { inMemorySource, type ModelSource } from './executor';
+import { inMemorySource, type ModelSource } from '@/lib/merge/executor';
 
 /** Roles of the toy model's tensor names (the Llama names it uses). */
 export function toyTensorInfo(name: string): TensorInfo {

@@ -1,16 +1,16 @@
 /**
  * Timings and errors of the SVDs (a measurement, not a test: tests never assert on time).
- *   npx tsx lib/linalg/measureSvd.ts          # the table quoted in svd.ts
- *   npx tsx lib/linalg/measureSvd.ts --1024   # also an exact 1024² SVD (tens of seconds)
+ *   npx tsx bench/measureSvd.ts          # the table quoted in svd.ts
+ *   npx tsx bench/measureSvd.ts --1024   # also an exact 1024² SVD (tens of seconds)
  *
  * Test matrices have a known SVD: A = U·diag(σ)·Vᵀ with U, V the Q factors of seeded
  * Gaussian matrices, so errors are measured against the true singular values and the
  * optimal rank-r error ‖A − A_r‖_F = √(Σ_{i>r} σᵢ²) (Eckart–Young).
  */
-import { frobeniusDistance, orthonormalityError, scaledProductNT, type Matrix } from './matrix';
-import { householderQr } from './qr';
-import { gaussianMatrix, seededUniform } from './random';
-import { randomizedSvd, reconstruct, svd, type RandomizedSvdOptions } from './svd';
+import { frobeniusDistance, orthonormalityError, scaledProductNT, type Matrix } from '@/lib/linalg/matrix';
+import { householderQr } from '@/lib/linalg/qr';
+import { gaussianMatrix, seededUniform } from '@/lib/linalg/random';
+import { randomizedSvd, reconstruct, svd, type RandomizedSvdOptions } from '@/lib/linalg/svd';
 
 function randomOrthonormal(rows: number, cols: number, seed: number): Matrix {
   return householderQr(gaussianMatrix(rows, cols, seededUniform(seed))).Q;

@@ -1,10 +1,10 @@
 'use client';
 
 import { useMemo } from 'react';
-import { canvasToRecipe, inputsOf } from '@/lib/store/canvasRecipe';
-import { isMergeNode, isModelNode } from '@/lib/store/canvasTypes';
-import { useStudioStore } from '@/lib/store/studioStore';
+import { externalModelsOfStage } from '@/lib/recipe/recipeGraph';
 import { formatIssues, parseRecipe, type Recipe } from '@/lib/recipe/schema';
+import { canvasToRecipe } from '@/lib/store/canvasRecipe';
+import { useStudioStore } from '@/lib/store/studioStore';
 
 export interface ActiveRecipe {
   /** The whole canvas as a validated recipe, or null when nothing can run yet. */
@@ -24,14 +24,9 @@ export function useActiveRecipe(): ActiveRecipe {
   const activeNodeId = useStudioStore((s) => s.activeNodeId);
   return useMemo(() => {
     const { recipe: draft, problems, stageOf } = canvasToRecipe(nodes, edges, activeNodeId);
-    const active = nodes.find((n) => n.id === activeNodeId);
     const stage = activeNodeId ? (stageOf.get(activeNodeId) ?? null) : null;
-    const sources: string[] = [];
-    if (active && isMergeNode(active)) {
-      for (const input of inputsOf(active.id, nodes, edges)) if (isModelNode(input)) sources.push(input.data.modelId);
-      const base = active.data.baseModel;
-      if (base && !sources.includes(base) && !nodes.some((n) => isMergeNode(n) && n.data.stage === base)) sources.push(base);
-    }
+    const activeStage = draft?.stages.find((s) => s.name === stage);
+    const sources = draft && activeStage ? externalModelsOfStage(draft, activeStage) : [];
     if (!draft) return { recipe: null, key: 'empty', stage: null, sources, problems };
     const parsed = parseRecipe(draft);
     if (!parsed.ok) {

@@ -6,28 +6,24 @@
  */
 import type { EvalItem } from '@/lib/eval/evalSet';
 import { getMergeMethod } from '@/lib/merge/registry';
+import { formatParamNumber } from '@/lib/recipe/paramNumber';
+import { outputStageName, stageModels, stagesFeeding } from '@/lib/recipe/recipeGraph';
 import type { ParamMap, ParamValue, Recipe, RecipeStage } from '@/lib/recipe/schema';
 import type { SkillScore } from '@/lib/workers/engineApi';
-import type { ZooModel } from '@/lib/zoo/zooIndex';
+import type { ZooIndexEntry } from '@/lib/zoo/zooIndex';
 
 // ---------------------------------------------------------------------------
 // Parameters in words
 
-/** A number as people read it: at most three significant digits, no trailing zeros. */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(3)));
-}
-
 function scalarInWords(value: number | boolean): string {
-  return typeof value === 'boolean' ? (value ? 'on' : 'off') : formatNumber(value);
+  return typeof value === 'boolean' ? (value ? 'on' : 'off') : formatParamNumber(value);
 }
 
 function gradientInWords(anchors: readonly number[]): string {
   const first = anchors[0] ?? 0;
-  if (anchors.every((a) => a === first)) return formatNumber(first);
-  if (anchors.length <= 4) return `${anchors.map(formatNumber).join(' → ')} across the layers`;
-  return `from ${formatNumber(first)} to ${formatNumber(anchors.at(-1) ?? first)} across the layers`;
+  if (anchors.every((a) => a === first)) return formatParamNumber(first);
+  if (anchors.length <= 4) return `${anchors.map(formatParamNumber).join(' → ')} across the layers`;
+  return `from ${formatParamNumber(first)} to ${formatParamNumber(anchors.at(-1) ?? first)} across the layers`;
 }
 
 /** A parameter value (scalar, gradient list or filter list) in words. */
@@ -106,13 +102,6 @@ export interface RecipeDiagram {
   columns: number;
 }
 
-export function outputStageOf(recipe: Recipe): RecipeStage {
-  const named = recipe.output ? recipe.stages.find((s) => s.name === recipe.output) : undefined;
-  const stage = named ?? recipe.stages.at(-1);
-  if (!stage) throw new Error('a recipe has at least one stage');
-  return stage;
-}
-
 const modelNodeId = (model: string) => `model:${model}`;
 const stageNodeId = (stage: string) => `stage:${stage}`;
 
@@ -122,47 +111,18 @@ interface StageInput {
   label: string;
 }
 
-/** What a stage reads, each reference once, with its per-model settings in words. */
+/** What a stage reads, each reference once, with its per-model settings in words ("base, weight 1", "layers 0–3"). */
 function stageInputs(stage: RecipeStage): StageInput[] {
-  const inputs: StageInput[] = [];
-  const find = (ref: string) => inputs.find((i) => i.ref === ref);
-  for (const entry of stage.models ?? []) {
-    if (find(entry.model)) continue;
-    const words = plainParameters(stage.merge_method, entry.parameters, 'model').map((p) => `${p.name} ${p.value}`);
-    inputs.push({ ref: entry.model, isBase: false, label: words.join(', ') });
-  }
-  for (const slice of stage.slices ?? []) {
-    for (const source of slice.sources) {
-      const range = `layers ${source.layer_range[0]}–${source.layer_range[1] - 1}`;
-      const existing = find(source.model);
-      if (existing) existing.label = existing.label ? `${existing.label}, ${range}` : range;
-      else inputs.push({ ref: source.model, isBase: false, label: range });
-    }
-  }
-  if (stage.base_model) {
-    const base = find(stage.base_model);
-    if (base) {
-      base.isBase = true;
-      base.label = base.label ? `base, ${base.label}` : 'base';
-    } else {
-      inputs.push({ ref: stage.base_model, isBase: true, label: 'base' });
-    }
-  }
-  return inputs;
-}
-
-/** The stages the output depends on (itself included), in recipe order. */
-export function stagesFeeding(recipe: Recipe, output: string): RecipeStage[] {
-  const byName = new Map(recipe.stages.map((s) => [s.name, s]));
-  const needed = new Set<string>();
-  const visit = (name: string) => {
-    const stage = byName.get(name);
-    if (!stage || needed.has(name)) return;
-    needed.add(name);
-    for (const input of stageInputs(stage)) visit(input.ref);
-  };
-  visit(output);
-  return recipe.stages.filter((s) => needed.has(s.name));
+  return stageModels(stage).map((ref) => {
+    const isBase = ref === stage.base_model;
+    const entry = stage.models?.find((m) => m.model === ref);
+    const words = [
+      ...(isBase ? ['base'] : []),
+      ...plainParameters(stage.merge_method, entry?.parameters, 'model').map((p) => `${p.name} ${p.value}`),
+      ...(stage.slices ?? []).flatMap((slice) => slice.sources.filter((s) => s.model === ref).map((s) => `layers ${s.layer_range[0]}–${s.layer_range[1] - 1}`)),
+    ];
+    return { ref, isBase, label: words.join(', ') };
+  });
 }
 
 /**
@@ -170,7 +130,7 @@ export function stagesFeeding(recipe: Recipe, output: string): RecipeStage[] {
  * the column after its deepest input. Only the stages the merged model depends on are drawn.
  */
 export function recipeDiagram(recipe: Recipe): RecipeDiagram {
-  const output = outputStageOf(recipe).name;
+  const output = outputStageName(recipe);
   const stages = stagesFeeding(recipe, output);
   const stageNames = new Set(stages.map((s) => s.name));
   const column = new Map<string, number>();
@@ -219,33 +179,24 @@ export function recipeDiagram(recipe: Recipe): RecipeDiagram {
 // ---------------------------------------------------------------------------
 // Sources, skills, prompts
 
-/**
- * The zoo models the merged model is compared with: every model the output is built from
- * (through earlier stages too), inputs in recipe order, then bases.
- */
-export function sourceModels(recipe: Recipe): string[] {
-  const stages = stagesFeeding(recipe, outputStageOf(recipe).name);
-  const stageNames = new Set(stages.map((s) => s.name));
-  const inputs: string[] = [];
-  const bases: string[] = [];
-  for (const stage of stages) {
-    for (const input of stageInputs(stage)) {
-      if (stageNames.has(input.ref)) continue;
-      (input.isBase ? bases : inputs).push(input.ref);
-    }
-  }
-  const ordered = [...new Set([...inputs.filter((m) => !bases.includes(m)), ...bases])];
-  return ordered;
-}
-
 /** The skills of the expert models among the sources, in source order; every skill when there are none. */
-export function coveredSkills(sources: readonly string[], zoo: readonly ZooModel[], allSkills: readonly string[]): string[] {
+export function coveredSkills(sources: readonly string[], zoo: readonly ZooIndexEntry[], allSkills: readonly string[]): string[] {
   const skills: string[] = [];
   for (const id of sources) {
     const skill = zoo.find((m) => m.id === id)?.skill;
     if (skill && allSkills.includes(skill) && !skills.includes(skill)) skills.push(skill);
   }
   return skills.length > 0 ? skills : [...allSkills];
+}
+
+/** For each skill, the first expert among the sources trained on it: the model the merge's score on that skill is compared with. */
+export function expertsBySkill(sources: readonly string[], zoo: readonly ZooIndexEntry[]): Map<string, string> {
+  const experts = new Map<string, string>();
+  for (const id of sources) {
+    const skill = zoo.find((m) => m.id === id && m.role === 'expert')?.skill;
+    if (skill && !experts.has(skill)) experts.set(skill, id);
+  }
+  return experts;
 }
 
 export interface PreparedPrompt {

@@ -1,8 +1,8 @@
 /** Scores a search's recipes with the engine (the worker's in the browser, the same class in Node). */
 import type { EvalSplit } from '@/lib/eval/evalSet';
-import { outputStageName } from '@/lib/recipe/schema';
-import type { ScoreRequest, ScoreResult } from '@/lib/workers/engineApi';
-import type { Evaluate } from './runSearch';
+import { outputStageName } from '@/lib/recipe/recipeGraph';
+import type { ScoreRequest, ScoreResult } from './engineApi';
+import type { Evaluate } from '@/lib/search/searchLoop';
 
 export interface Scorer {
   score(channel: string, request: ScoreRequest): Promise<ScoreResult>;

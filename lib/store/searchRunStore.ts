@@ -6,8 +6,8 @@ import type { HiMergingConfig } from '@/lib/search/hiMerging';
 import { searchCheckpointStore } from '@/lib/search/idbSearchCheckpoints';
 import { isResumable, type SearchCheckpoint } from '@/lib/search/searchCheckpoint';
 import type { SearchConfig } from '@/lib/search/searchConfig';
-import { measuredRate, newHiMergingRun, newSpaceRun, runFromCheckpoint, withEvent, withOutcome, type SearchRun } from '@/lib/search/searchRun';
-import type { RunEvent, RunOutcome } from '@/lib/search/searchRunner';
+import { measuredRate, newHiMergingRun, newSpaceRun, runFromCheckpoint, withEvent, withOutcome, type SearchRun } from '@/lib/search/searchRunView';
+import type { RunEvent, RunOutcome } from '@/lib/search/searchWorkerRunner';
 import { onSearchWorkerCrash, searchWorker } from '@/lib/workers/searchClient';
 
 interface SearchRunStore {

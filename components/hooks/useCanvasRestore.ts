@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { Recipe } from '@/lib/recipe/schema';
 import type { CanvasLayout } from '@/lib/store/canvasLayout';
 import { canvasFromRecipe } from '@/lib/store/canvasRecipe';
-import { useStudioStore, type CanvasState } from '@/lib/store/studioStore';
+import type { CanvasState } from '@/lib/store/canvasTypes';
+import { useStudioStore } from '@/lib/store/studioStore';
 
 /**
  * Puts a recipe on the canvas (with its layout, or laid out by dependency depth), its output
