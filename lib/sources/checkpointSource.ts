@@ -14,8 +14,8 @@ import { parseSafetensorsHeader } from '@/lib/formats/safetensors';
 import { decodeTensorBytes } from '@/lib/formats/tensorBytes';
 import type { ModelSource } from '@/lib/merge/executor';
 import { elementCount, tensor, type StorageDType, type Tensor } from '@/lib/tensors/tensor';
-import { readJson, readWhole, type RandomAccessReader, type ReadLedger, type ReadOptions } from './byteReader';
-import { countedFiles, hasFile, type FileInfo, type ModelFiles } from './modelFiles';
+import { readJson, readWhole, type ReadLedger, type ReadOptions } from './byteReader';
+import { countedFiles, hasFile, type FileInfo, type ModelFiles, type OpenShard } from './modelFiles';
 import { fingerprintCheckpoint } from './fingerprint';
 import { SourceError } from './sourceError';
 
@@ -171,12 +171,6 @@ async function weightLayout(files: ModelFiles, options: ReadOptions | undefined)
     );
   }
   throw new SourceError('invalid', `${files.label} has no ${SINGLE_WEIGHTS_FILE} and no ${SHARD_INDEX_FILE}: it is not a Hugging Face model folder`);
-}
-
-export interface OpenShard {
-  readonly file: string;
-  readonly reader: RandomAccessReader;
-  readonly headerBytes: Uint8Array;
 }
 
 /** A safetensors header in two reads: the 8-byte length, then the JSON. */

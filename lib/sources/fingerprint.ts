@@ -6,7 +6,7 @@
  * which is exactly the pair a person merges; the samples can, for about 1 kB per weight file.
  */
 import type { ReadOptions } from './byteReader';
-import type { OpenShard } from './checkpointSource';
+import type { OpenShard } from './modelFiles';
 
 const VERSION = 'merge-studio-fingerprint-v1';
 const SAMPLES = 16;

@@ -124,3 +124,10 @@ export function zooModelFiles(origin: string, id: string, policy: HttpPolicy = {
     url: (name) => `${origin}/models/${encodeURIComponent(id)}/${name}`,
   });
 }
+
+/** A safetensors file of a model, open, with its header's bytes (length prefix and JSON) as read. */
+export interface OpenShard {
+  readonly file: string;
+  readonly reader: RandomAccessReader;
+  readonly headerBytes: Uint8Array;
+}
